@@ -1,0 +1,86 @@
+"""The ``aligner`` command line: thin commands over the library, errors as one line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from aligner import __version__
+from aligner.errors import AlignerError
+from aligner.store.session import DB_ENV_VAR, Database
+
+
+class AlignerGroup(TyperGroup):
+    """Turns every :class:`AlignerError` into ``Error: …`` on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AlignerError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+@dataclass
+class Settings:
+    db_url: str | None
+    quiet: bool
+
+    def open_database(self) -> Database:
+        return Database(self.db_url)
+
+
+app = typer.Typer(
+    cls=AlignerGroup,
+    help="Keep texts and their translations, align them sentence by sentence, query, export.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"aligner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar=DB_ENV_VAR,
+            help="Database URL (default: sqlite:///aligner.sqlite in the current folder); "
+            "any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = Settings(db_url=db, quiet=quiet)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    assert isinstance(ctx.obj, Settings)
+    return ctx.obj
+
+
+def main() -> None:
+    """Entry point of the ``aligner`` console script."""
+    app()
+
+
+from aligner.cli import corpus as _corpus  # noqa: E402  (registers the commands)
+
+__all__ = ["_corpus", "app", "main"]

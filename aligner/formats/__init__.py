@@ -1,0 +1,1 @@
+"""Readers and writers of file formats: plain text now; TMX, TEI and others to come."""

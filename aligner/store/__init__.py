@@ -1,0 +1,1 @@
+"""Persistence: the ORM models, database sessions and migrations, queries."""

@@ -1,0 +1,180 @@
+"""The ORM: works, their versions, the source documents and revisions they come from, segments.
+
+A *work* is a text in the abstract; a *version* is one language edition of it (original or
+translation).  A version's text arrives as *revisions*: each revision is a stretch of a stored
+*source document* (one file may hold several works) plus the segments cut from it.  Importing a
+changed file adds a revision and keeps the earlier ones, so nothing is ever lost.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("original", "translation")
+TRANSLATION_BASES = ("stated", "inferred", "unknown")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+class Work(Base):
+    __tablename__ = "works"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    date_written: Mapped[str | None] = mapped_column(String(100))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    versions: Mapped[list[Version]] = relationship(
+        back_populates="work", order_by="Version.id", cascade="all, delete-orphan"
+    )
+
+
+class SourceDocument(Base):
+    """A file exactly as it was imported: its bytes, their encoding and the decoded text."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(Text)
+    encoding: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(Integer)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Version(Base):
+    """One language edition of a work; ``label`` tells apart two translations into one language."""
+
+    __tablename__ = "versions"
+    __table_args__ = (
+        UniqueConstraint("work_id", "label"),
+        CheckConstraint("role IN ('original', 'translation')", name="role"),
+        CheckConstraint("direction IN ('ltr', 'rtl')", name="direction"),
+        CheckConstraint(
+            "translation_basis IS NULL OR translation_basis IN ('stated', 'inferred', 'unknown')",
+            name="translation_basis",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(50))
+    language: Mapped[str] = mapped_column(String(35), index=True)
+    script: Mapped[str] = mapped_column(String(4))
+    direction: Mapped[str] = mapped_column(String(3))
+    role: Mapped[str] = mapped_column(String(11))
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("versions.id", ondelete="SET NULL"), index=True
+    )
+    translation_basis: Mapped[str | None] = mapped_column(String(8))
+    title: Mapped[str | None] = mapped_column(Text)
+    translator: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String(100))
+    publication: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    work: Mapped[Work] = relationship(back_populates="versions")
+    translation_of: Mapped[Version | None] = relationship(remote_side=[id])
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="version", order_by="Revision.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current(self) -> Revision | None:
+        """The newest revision, or None for a version declared before its text exists."""
+        return self.revisions[-1] if self.revisions else None
+
+
+class Revision(Base):
+    """One imported state of a version's text: a stretch of a source document and its segments."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("version_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("versions.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    source_document_id: Mapped[int] = mapped_column(
+        ForeignKey("source_documents.id", ondelete="RESTRICT"), index=True
+    )
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    segmentation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    apparatus: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    version: Mapped[Version] = relationship(back_populates="revisions")
+    source_document: Mapped[SourceDocument] = relationship()
+    segments: Mapped[list[Segment]] = relationship(
+        back_populates="revision", order_by="Segment.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def raw_text(self) -> str:
+        return self.source_document.text[self.char_start : self.char_end]
+
+
+class Segment(Base):
+    """An ordered unit of a revision; ``start``/``end`` are offsets into the revision's text."""
+
+    __tablename__ = "segments"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "position"),
+        CheckConstraint(
+            "kind IN ('heading', 'paragraph', 'sentence', 'footnote', 'note')", name="kind"
+        ),
+        Index("ix_segments_revision_id_kind", "revision_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(9))
+    paragraph: Mapped[int] = mapped_column(Integer)
+    sentence: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(String(100))
+
+    revision: Mapped[Revision] = relationship(back_populates="segments")

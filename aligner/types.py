@@ -1,0 +1,56 @@
+"""Plain value types shared by the core, the store and the command line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SegmentKind = Literal["heading", "paragraph", "sentence", "footnote", "note"]
+SEGMENT_KINDS: tuple[SegmentKind, ...] = ("heading", "paragraph", "sentence", "footnote", "note")
+
+SegmentUnit = Literal["sentence", "paragraph"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One ordered unit of a text, with character offsets into the raw text it came from.
+
+    ``raw[start:end]`` is the exact stretch of raw text the unit covers (trimmed of surrounding
+    whitespace); ``text`` is its clean form: Unicode NFC, runs of whitespace collapsed to one
+    space, footnote markers removed.  ``paragraph`` numbers the blocks (headings, paragraphs,
+    footnotes, notes) of the text from 0; ``sentence`` numbers the sentences inside a block
+    from 0 (always 0 for a block kept whole).  ``label`` says what a note or footnote is
+    (``"Written"``, ``"navigation"``, the footnote's number, ...); it is None for body text.
+    """
+
+    kind: SegmentKind
+    paragraph: int
+    sentence: int
+    start: int
+    end: int
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class FootnoteMarker:
+    """A footnote reference inside body text, such as ``[1]`` or a number glued to a word."""
+
+    number: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segmentation:
+    """The result of segmenting one raw text.
+
+    ``metadata`` holds what the transcription apparatus says, keyed by a normalised field name
+    (``written``, ``first_published``, ``source``, ``translated``, ``transcribed``,
+    ``copyleft``, ``last_updated``), each value as printed in the text.
+    """
+
+    segments: tuple[Segment, ...]
+    metadata: dict[str, str] = field(default_factory=dict)
+    footnote_markers: tuple[FootnoteMarker, ...] = ()
+    settings: dict[str, str] = field(default_factory=dict)
