@@ -1,0 +1,114 @@
+"""The schema: migrations produce exactly the ORM, versions are checked, SQLite is set up right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from aligner.errors import DatabaseError
+from aligner.store.models import Base
+from aligner.store.session import Database, migrations_dir
+from tests.conftest import REPO, Cli, assert_one_line_error
+
+UNMODELLED = ("segments_fts", "ix_segments_text_tsv")
+
+
+def schema_drift(url: str) -> list[object]:
+    """What differs between the database at ``url`` and the ORM metadata."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_object": lambda obj, name, *_: not (name or "").startswith(UNMODELLED),
+                "compare_type": True,
+            },
+        )
+        diff = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    return list(diff)
+
+
+def test_packaged_migrations_yield_exactly_the_orm(db_url: str) -> None:
+    with Database(db_url) as db:
+        db.upgrade()
+    assert schema_drift(db_url) == []
+
+
+def test_alembic_upgrade_head_from_the_source_tree_yields_exactly_the_orm(db_url: str) -> None:
+    config = Config(str(REPO / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO / "db"))
+    config.set_main_option("sqlalchemy.url", db_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+    assert schema_drift(db_url) == []
+    command.downgrade(config, "base")
+    assert set(inspect(create_engine(db_url)).get_table_names()) <= {"alembic_version"}
+
+
+def test_migrations_ship_inside_the_package() -> None:
+    scripts = Path(migrations_dir())
+    assert (scripts / "env.py").is_file()
+    assert (scripts / "script.py.mako").is_file()
+    assert sorted(p.name for p in (scripts / "versions").glob("0*.py")) == ["0001_corpus.py"]
+
+
+def test_init_creates_then_reports_up_to_date(cli: Cli) -> None:
+    assert "database created (schema 0001)" in cli.ok("init").stdout
+    assert "database up to date (schema 0001)" in cli.ok("init").stdout
+
+
+def test_database_from_a_newer_version_is_refused(cli: Cli) -> None:
+    cli.ok("init")
+    engine = create_engine(cli.db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    engine.dispose()
+    for args in (("works",), ("init",), ("import", REPO / "corpora")):
+        result = cli(*args)
+        assert_one_line_error(result, "made by a newer version of aligner", "9999_future")
+    with pytest.raises(DatabaseError, match="newer version"):
+        Database(cli.db_url).ensure_ready(create=True)
+
+
+def test_reading_commands_do_not_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing-here.sqlite"
+    result = Cli(f"sqlite:///{missing}")("works")
+    assert_one_line_error(result, str(missing), "aligner init")
+    assert not missing.exists()
+
+
+def test_sqlite_foreign_keys_are_enforced(sqlite_url: str) -> None:
+    with Database(sqlite_url) as db:
+        db.upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        with pytest.raises(DatabaseError), db.session() as session:
+            session.execute(
+                text(
+                    "INSERT INTO segments (revision_id, position, kind, paragraph, sentence,"
+                    " start, \"end\", text) VALUES (999, 0, 'sentence', 0, 0, 0, 1, 'x')"
+                )
+            )
+
+
+def test_integrity_errors_surface_for_bad_kinds(db_url: str) -> None:
+    with Database(db_url) as db:
+        db.upgrade()
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO works (slug, created_at) VALUES ('w', CURRENT_TIMESTAMP)")
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO versions (work_id, label, language, script, direction, role,"
+                    " created_at) VALUES (1, 'en', 'en', 'Latn', 'ltr', 'editor',"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
