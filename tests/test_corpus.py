@@ -75,7 +75,7 @@ def test_the_three_works_of_the_may_1938_file_rebuild_it_byte_for_byte(corpus_cl
     parts = [corpus_cli.ok("show", s, "--lang", "en", "--raw").stdout_bytes for s in MAY_1938_WORKS]
     assert all(parts)
     assert b"".join(parts) == MAY_1938.read_bytes()
-    assert parts[1].startswith("The Palestine Communists Appeal".encode())
+    assert parts[1].startswith(b"The Palestine Communists Appeal")
     assert parts[2].startswith("Charles Rappoport’s Statement".encode())
 
 
@@ -133,7 +133,9 @@ def test_glued_footnote_markers_and_editorial_words_are_not_sentences(corpus_cli
     _, revision = english(corpus_cli.db_url, "miasnikov-latest-deception")
     sentences = [s.text for s in revision.segments if s.kind == "sentence"]
     assert not any("Deception1" in s or "demonstration,2" in s for s in sentences)
-    assert any(s.startswith("On November 7, 1928, I attended the demonstration, but") for s in sentences)
+    assert any(
+        s.startswith("On November 7, 1928, I attended the demonstration, but") for s in sentences
+    )
     editorial = [s for s in revision.segments if s.label == "editorial"]
     assert len(editorial) == 1 and editorial[0].kind == "note"
     assert editorial[0].text.startswith("In this essay first published in 1930 in France")
@@ -154,7 +156,9 @@ def test_translation_provenance_follows_the_manifest(corpus_cli: Cli) -> None:
         assert version.role == "translation"
         assert (version.translation_of.label if version.translation_of else None) == source
         assert version.translation_basis == basis
-    show = json.loads(corpus_cli.ok("show", "palestine-communists-appeal-1938", "-f", "json").stdout)
+    show = json.loads(
+        corpus_cli.ok("show", "palestine-communists-appeal-1938", "-f", "json").stdout
+    )
     yiddish = next(v for v in show["versions"] if v["language"] == "yi")
     assert (yiddish["script"], yiddish["direction"], yiddish["revision"]) == ("Hebr", "rtl", None)
 
@@ -176,7 +180,9 @@ def test_importing_the_corpus_twice_changes_nothing(corpus_cli: Cli) -> None:
 
 
 def test_show_prints_metadata_and_segments(corpus_cli: Cli) -> None:
-    out = corpus_cli.ok("show", "trotsky-1936-stalin-plans-wholesale-persecution", "--lang", "en").stdout
+    out = corpus_cli.ok(
+        "show", "trotsky-1936-stalin-plans-wholesale-persecution", "--lang", "en"
+    ).stdout
     assert "translation_basis: inferred" in out
     assert "note Written" in out
     assert "The March 15 issue of Pravda carries a semi-official order" in out
@@ -195,6 +201,8 @@ def test_show_prints_metadata_and_segments(corpus_cli: Cli) -> None:
 def test_import_a_single_file_with_a_chosen_unit(cli: Cli, tmp_path: Path, unit: str) -> None:
     path = tmp_path / "text.txt"
     path.write_text("Title\n\nOne sentence. Two sentences.\n\nThree.\n", encoding="utf-8")
-    out = cli.ok("import", path, "--work", "w", "--lang", "en", "--role", "original", "--unit", unit)
+    out = cli.ok(
+        "import", path, "--work", "w", "--lang", "en", "--role", "original", "--unit", unit
+    )
     expected = "3 sentences" if unit == "sentence" else "2 paragraphs"
     assert f"w/en: imported 1: {expected}, 1 heading" in out.stdout

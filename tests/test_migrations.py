@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -112,3 +115,15 @@ def test_integrity_errors_surface_for_bad_kinds(db_url: str) -> None:
                     " CURRENT_TIMESTAMP)"
                 )
             )
+
+
+def test_the_installed_command_creates_a_database_outside_the_source_tree(tmp_path: Path) -> None:
+    """``pip install .`` ships the migrations: run the console script away from the checkout."""
+    script = Path(sys.executable).with_name("aligner")
+    env = {k: v for k, v in os.environ.items() if k not in ("ALIGNER_DB", "PYTHONPATH")}
+    result = subprocess.run(
+        [str(script), "init"], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "aligner.sqlite: database created (schema 0001)\n"
+    assert (tmp_path / "aligner.sqlite").is_file()

@@ -37,8 +37,15 @@ def default_url() -> str:
 
 
 def migrations_dir() -> str:
-    """Where the Alembic environment lives, in a source tree and in an installed package."""
-    return str(files("aligner.migrations"))
+    """Where the Alembic environment lives: inside the installed package, or ``db/``.
+
+    The wheel maps the top-level ``db/`` folder to ``aligner.migrations``; a source tree that
+    is imported without being installed (tests run from a checkout) has only ``db/``.
+    """
+    try:
+        return str(files("aligner.migrations"))
+    except ModuleNotFoundError:
+        return str(Path(__file__).resolve().parents[2] / "db")
 
 
 def alembic_config(url: str) -> Config:
