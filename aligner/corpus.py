@@ -15,7 +15,7 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from aligner.errors import InputError
+from aligner.errors import InputError, UnknownLanguageError
 from aligner.formats.text import TextFile, read_text_file
 from aligner.languages import language_info
 from aligner.segment import segment_text
@@ -111,7 +111,15 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def upsert_work(session: Session, spec: WorkSpec) -> Work:
+def upsert_work(session: Session, spec: WorkSpec, version: VersionSpec | None = None) -> Work:
+    """Create the work or update the fields ``spec`` gives.
+
+    A version of another work named by ``version.translation_of`` is looked up first, so a
+    wrong reference fails before anything is added.
+    """
+    ref = version.translation_of if version is not None else None
+    if ref is not None and "/" in ref and ref.rpartition("/")[0] != spec.slug:
+        resolve_version_ref(session, ref, None)
     work = find_work(session, check_slug(spec.slug))
     if work is None:
         work = Work(slug=spec.slug)
@@ -177,7 +185,7 @@ def _set_translation_of(session: Session, work: Work, version: Version, spec: Ve
 
 def declare_version(session: Session, work_spec: WorkSpec, spec: VersionSpec) -> ImportOutcome:
     """Record a version whose text is not (yet) available: a lost or undigitised original."""
-    work = upsert_work(session, work_spec)
+    work = upsert_work(session, work_spec, spec)
     existed = _exact_label(work, spec.label or language_info(spec.language).tag) is not None
     version = upsert_version(session, work, spec)
     current = version.current
@@ -195,9 +203,13 @@ def import_text(
     session: Session, work_spec: WorkSpec, spec: VersionSpec, text_spec: TextSpec
 ) -> ImportOutcome:
     """Import one file (or a stretch of it) as the newest revision of a version."""
+    try:
+        language_info(spec.language)
+    except UnknownLanguageError as exc:
+        raise UnknownLanguageError(f"{text_spec.path}: {exc}") from exc
     file = read_text_file(text_spec.path)
     start, end = _stretch(file, text_spec)
-    work = upsert_work(session, work_spec)
+    work = upsert_work(session, work_spec, spec)
     version = upsert_version(session, work, spec)
     body = file.text[start:end]
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()

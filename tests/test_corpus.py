@@ -206,3 +206,13 @@ def test_import_a_single_file_with_a_chosen_unit(cli: Cli, tmp_path: Path, unit:
     )
     expected = "3 sentences" if unit == "sentence" else "2 paragraphs"
     assert f"w/en: imported 1: {expected}, 1 heading" in out.stdout
+
+
+def test_a_citation_heading_a_paragraph_is_a_note(corpus_cli: Cli) -> None:
+    _, revision = english(corpus_cli.db_url, "why-we-quit-1938-introduction")
+    notes = [(s.label, s.text) for s in revision.segments if s.kind == "note"]
+    assert notes == [("From", "From New International, Vol.4 No.4, May 1938, pp.137-139.")]
+    assert revision.apparatus["source"] == "New International, Vol.4 No.4, May 1938, pp.137-139"
+    first = next(s for s in revision.segments if s.kind == "sentence")
+    assert first.text.startswith("The general reaction to the Moscow frame-ups")
+    assert (first.paragraph, first.sentence) == (2, 1)

@@ -56,7 +56,7 @@ def test_unknown_language_is_refused(cli: Cli, tmp_path: Path) -> None:
     path.write_text("A sentence.\n", encoding="utf-8")
     for code in ("xx", "klingon", "und"):
         result = import_file(cli, path, lang=code)
-        assert_one_line_error(result, f"'{code}' is not a known language code")
+        assert_one_line_error(result, f"{path}: '{code}' is not a known language code")
     assert_no_works(cli)
 
 
@@ -115,6 +115,8 @@ def test_a_bad_file_late_in_a_corpus_leaves_nothing_half_written(cli: Cli, tmp_p
         ("[[work]]\nslug = 'Bad Slug'\n[[work.version]]\nlang='en'\nrole='original'",
          "not a valid work name"),
         ("[[work]]\nslug = 'x'\n[[work.version]]\nlang='en'\nrole='editor'", "not a role"),
+        ("[[work]]\nslug = 'x'\n[[work.version]]\nlang='qq'\nrole='original'",
+         "manifest.toml: work 'x' version 'qq': 'qq' is not a known language code"),
     ],
 )  # fmt: skip
 def test_malformed_manifests_are_refused(
