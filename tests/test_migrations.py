@@ -14,7 +14,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 
+from aligner.cli import app
 from aligner.errors import DatabaseError
 from aligner.store.models import Base
 from aligner.store.session import Database, migrations_dir
@@ -127,3 +129,9 @@ def test_the_installed_command_creates_a_database_outside_the_source_tree(tmp_pa
     assert result.returncode == 0, result.stderr
     assert result.stdout == "aligner.sqlite: database created (schema 0001)\n"
     assert (tmp_path / "aligner.sqlite").is_file()
+
+
+def test_aligner_db_environment_variable_selects_the_database(sqlite_url: str) -> None:
+    result = CliRunner().invoke(app, ["init"], env={"ALIGNER_DB": sqlite_url})
+    assert result.exit_code == 0
+    assert sqlite_url.removeprefix("sqlite:///") in result.stdout
