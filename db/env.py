@@ -7,18 +7,15 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from aligner.store.models import Base
+from aligner.store.models import FULL_TEXT_OBJECT_PREFIXES, Base
 
 target_metadata = Base.metadata
-
-# Objects made by raw SQL in the migrations (full-text indexes) that the ORM does not model.
-UNMODELLED_PREFIXES = ("segments_fts", "ix_segments_text_tsv")
 
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    return not (name or "").startswith(UNMODELLED_PREFIXES)
+    return not (name or "").startswith(FULL_TEXT_OBJECT_PREFIXES)
 
 
 def run_on(connection: Connection) -> None:

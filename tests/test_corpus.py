@@ -12,7 +12,7 @@ from aligner.segment import clean_text
 from aligner.store.models import Revision, Version
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
-from tests.conftest import CORPUS, Cli
+from tests.conftest import CORPUS, SHARED, Cli, requires_shared
 
 EXPECTED_ORIGINALS = {
     "why-we-quit-1938-introduction": "en",
@@ -216,3 +216,10 @@ def test_a_citation_heading_a_paragraph_is_a_note(corpus_cli: Cli) -> None:
     first = next(s for s in revision.segments if s.kind == "sentence")
     assert first.text.startswith("The general reaction to the Moscow frame-ups")
     assert (first.paragraph, first.sentence) == (2, 1)
+
+
+@requires_shared
+def test_bundled_files_are_the_seed_documents_unchanged() -> None:
+    bundled = sorted(p.read_bytes() for p in CORPUS.rglob("*.txt"))
+    seeds = sorted(p.read_bytes() for p in (SHARED / "seeds").glob("*.txt"))
+    assert bundled == seeds and len(seeds) == 5

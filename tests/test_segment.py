@@ -11,22 +11,26 @@ from aligner.errors import InputError
 from aligner.segment import clean_text, presplit_segments, segment_text, split_sentences
 from aligner.types import Segment, Segmentation
 
-shared = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = shared / "seeds"
+CORPUS = Path(__file__).resolve().parents[1] / "corpora"
+# The five seed documents, as bundled (byte-identical copies of ../shared/seeds/*.txt).
+SEED_FILES = {
+    "000": "new-international-1938-05/why-we-quit-the-communist-party.en.txt",
+    "001": "trotsky-1935-internationalists/internationalists-need-our-help.en.txt",
+    "002": "trotsky-1936-wholesale-persecution/stalin-plans-wholesale-persecution.en.txt",
+    "003": "workers-group-manifesto-1923/manifesto-of-the-workers-group.en.txt",
+    "004": "miasnikov-latest-deception/the-latest-deception.en.txt",
+}
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 
 def seed(prefix: str) -> str:
-    """The text of the seed file whose name starts with ``prefix``; skip when it is absent."""
-    found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        pytest.skip(f"seed text {prefix}_*.txt not found under {SEEDS} (shared/ data absent)")
-    return found[0].read_text(encoding="utf-8")
+    """The text of the bundled seed document numbered ``prefix``."""
+    return (CORPUS / SEED_FILES[prefix]).read_text(encoding="utf-8")
 
 
 def seed_names() -> list[str]:
-    return ["000", "001", "002", "003", "004"]
+    return sorted(SEED_FILES)
 
 
 def sentences(text: str, lang: str) -> list[str]:

@@ -206,7 +206,7 @@ def _versions_cell(work: dict[str, Any]) -> str:
     return "; ".join(cells)
 
 
-def _work_data(session: Any, work: Work) -> dict[str, Any]:
+def _work_data(session: Session, work: Work) -> dict[str, Any]:
     return {
         "slug": work.slug,
         "title": work.title,
@@ -217,7 +217,7 @@ def _work_data(session: Any, work: Work) -> dict[str, Any]:
     }
 
 
-def _version_data(session: Any, version: Version) -> dict[str, Any]:
+def _version_data(session: Session, version: Version) -> dict[str, Any]:
     current = version.current
     source = version.translation_of
     return {
