@@ -61,12 +61,15 @@ def test_migrations_ship_inside_the_package() -> None:
     scripts = Path(migrations_dir())
     assert (scripts / "env.py").is_file()
     assert (scripts / "script.py.mako").is_file()
-    assert sorted(p.name for p in (scripts / "versions").glob("0*.py")) == ["0001_corpus.py"]
+    assert sorted(p.name for p in (scripts / "versions").glob("0*.py")) == [
+        "0001_corpus.py",
+        "0002_embedding_cache.py",
+    ]
 
 
 def test_init_creates_then_reports_up_to_date(cli: Cli) -> None:
-    assert "database created (schema 0001)" in cli.ok("init").stdout
-    assert "database up to date (schema 0001)" in cli.ok("init").stdout
+    assert "database created (schema 0002)" in cli.ok("init").stdout
+    assert "database up to date (schema 0002)" in cli.ok("init").stdout
 
 
 def test_database_from_a_newer_version_is_refused(cli: Cli) -> None:
@@ -127,7 +130,7 @@ def test_the_installed_command_creates_a_database_outside_the_source_tree(tmp_pa
         [str(script), "init"], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "aligner.sqlite: database created (schema 0001)\n"
+    assert result.stdout == "aligner.sqlite: database created (schema 0002)\n"
     assert (tmp_path / "aligner.sqlite").is_file()
 
 
@@ -135,3 +138,22 @@ def test_aligner_db_environment_variable_selects_the_database(sqlite_url: str) -
     result = CliRunner().invoke(app, ["init"], env={"ALIGNER_DB": sqlite_url})
     assert result.exit_code == 0
     assert sqlite_url.removeprefix("sqlite:///") in result.stdout
+
+
+def test_an_older_database_is_upgraded_by_init_and_keeps_its_data(cli: Cli) -> None:
+    config = Config()
+    config.set_main_option("script_location", migrations_dir())
+    config.set_main_option("sqlalchemy.url", cli.db_url.replace("%", "%%"))
+    command.upgrade(config, "0001")
+    engine = create_engine(cli.db_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO works (slug, title, created_at)"
+                " VALUES ('kept', 'Kept', CURRENT_TIMESTAMP)"
+            )
+        )
+    engine.dispose()
+    assert_one_line_error(cli("works"), "schema is older than this aligner", "aligner init")
+    assert "database upgraded (schema 0002)" in cli.ok("init").stdout
+    assert "kept" in cli.ok("works").stdout

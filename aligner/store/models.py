@@ -181,3 +181,17 @@ class Segment(Base):
     label: Mapped[str | None] = mapped_column(String(100))
 
     revision: Mapped[Revision] = relationship(back_populates="segments")
+
+
+class Embedding(Base):
+    """A cached sentence vector: one per (model, clean text), float32 bytes."""
+
+    __tablename__ = "embeddings"
+    __table_args__ = (UniqueConstraint("model", "text_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    text_sha256: Mapped[str] = mapped_column(String(64))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
