@@ -54,3 +54,21 @@ class Segmentation:
     metadata: dict[str, str] = field(default_factory=dict)
     footnote_markers: tuple[FootnoteMarker, ...] = ()
     settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Bead:
+    """Contiguous source sentences aligned with contiguous target sentences (0-based ids).
+
+    Either side may be empty: ``src=(3,), tgt=()`` is an omission (1-0), the reverse an
+    addition (0-1).  ``score`` is the aligner's confidence in [0, 1], None when unknown (gold).
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float | None = None
+
+    @property
+    def kind(self) -> str:
+        """``"1-1"``, ``"2-1"``, ``"1-0"`` …"""
+        return f"{len(self.src)}-{len(self.tgt)}"
