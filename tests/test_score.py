@@ -31,11 +31,10 @@ def test_strict_and_lax_counts_on_a_hand_made_case() -> None:
     counts = count(GOLD, PREDICTED)
     assert counts.as_tuple() == (3, 4, 5, 2, 3, 3)
     result = scores(counts)
-    assert (result.strict_precision, result.strict_recall) == (
-        pytest.approx(0.6),
-        pytest.approx(2 / 3),
-    )
-    assert (result.lax_precision, result.lax_recall) == (pytest.approx(0.8), 1.0)
+    assert result.strict_precision == pytest.approx(0.6)
+    assert result.strict_recall == pytest.approx(2 / 3)
+    assert result.lax_precision == pytest.approx(0.8)
+    assert result.lax_recall == 1.0
     assert result.strict_f1 == pytest.approx(2 * 0.6 * (2 / 3) / (0.6 + 2 / 3))
 
 
@@ -47,7 +46,7 @@ def test_documents_are_micro_averaged() -> None:
 
 
 @requires_shared
-def test_textberg_gold_files_are_monotone_and_in_range() -> None:
+def test_textberg_gold_files_parse_with_each_sentence_at_most_once() -> None:
     folder = SHARED / "data" / "textberg"
     for gold_path in sorted(folder.glob("*.defr")):
         beads = read_ladder(gold_path)
@@ -56,6 +55,7 @@ def test_textberg_gold_files_are_monotone_and_in_range() -> None:
         n_tgt = len((folder / f"{stem}.fr").read_text("utf-8").splitlines())
         src = [i for b in beads for i in b.src]
         tgt = [j for b in beads for j in b.tgt]
-        assert src == sorted(set(src)) and src[-1] < n_src, stem
-        assert tgt == sorted(set(tgt)) and tgt[-1] < n_tgt, stem
+        # Real gold may skip sentences and even interleave beads ([250]:[291, 293, 294]).
+        assert len(src) == len(set(src)) and max(src) < n_src, stem
+        assert len(tgt) == len(set(tgt)) and max(tgt) < n_tgt, stem
         assert scores(count(beads, beads)).strict_f1 == 1.0
