@@ -46,7 +46,7 @@ def test_documents_are_micro_averaged() -> None:
 
 
 @requires_shared
-def test_textberg_gold_files_parse_with_each_sentence_at_most_once() -> None:
+def test_textberg_gold_files_parse_within_their_documents() -> None:
     folder = SHARED / "data" / "textberg"
     for gold_path in sorted(folder.glob("*.defr")):
         beads = read_ladder(gold_path)
@@ -55,7 +55,8 @@ def test_textberg_gold_files_parse_with_each_sentence_at_most_once() -> None:
         n_tgt = len((folder / f"{stem}.fr").read_text("utf-8").splitlines())
         src = [i for b in beads for i in b.src]
         tgt = [j for b in beads for j in b.tgt]
-        # Real gold may skip sentences and even interleave beads ([250]:[291, 293, 294]).
-        assert len(src) == len(set(src)) and max(src) < n_src, stem
-        assert len(tgt) == len(set(tgt)) and max(tgt) < n_tgt, stem
+        # Real gold skips sentences, interleaves beads ([250]:[291, 293, 294]) and, once
+        # (test1, source 218), puts a sentence in two beads: only the ranges are certain.
+        assert min(src) >= 0 and max(src) < n_src, stem
+        assert min(tgt) >= 0 and max(tgt) < n_tgt, stem
         assert scores(count(beads, beads)).strict_f1 == 1.0
