@@ -81,6 +81,7 @@ def main() -> None:
     app()
 
 
-from aligner.cli import corpus as _corpus  # noqa: E402  (registers the commands)
+from aligner.cli import alignment as _alignment  # noqa: E402  (registers the commands)
+from aligner.cli import corpus as _corpus  # noqa: E402
 
-__all__ = ["_corpus", "app", "main"]
+__all__ = ["_alignment", "_corpus", "app", "main"]

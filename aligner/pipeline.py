@@ -1,0 +1,65 @@
+"""Stateless alignment of two files: read, segment, embed, align (the ``align-files`` contract)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aligner.align import AlignParams, align
+from aligner.embed import Encoder
+from aligner.errors import InputError
+from aligner.formats.text import read_text_file
+from aligner.languages import language_info
+from aligner.segment import segment_text
+from aligner.types import Bead
+
+ALIGNED_KINDS = ("heading", "sentence", "paragraph", "footnote")
+
+
+@dataclass(frozen=True)
+class FileAlignment:
+    src_sentences: list[str]
+    tgt_sentences: list[str]
+    beads: list[Bead]
+
+
+def read_sentences(path: Path, lang: str, *, presplit: bool) -> list[str]:
+    """The units to align: one per line with ``presplit``, else the file's segments."""
+    try:
+        info = language_info(lang)
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc}") from exc
+    text = read_text_file(path).text
+    if presplit:
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                raise InputError(
+                    f"{path}: line {number} is blank; "
+                    "with --presplit every line must be one sentence"
+                )
+        return lines
+    sentences = [s.text for s in segment_text(text, info.tag).segments if s.kind in ALIGNED_KINDS]
+    if not sentences:
+        raise InputError(f"{path}: no sentences to align (only notes)")
+    return sentences
+
+
+def align_files(
+    src_path: Path,
+    tgt_path: Path,
+    src_lang: str,
+    tgt_lang: str,
+    encoder: Encoder,
+    *,
+    presplit: bool = False,
+    params: AlignParams | None = None,
+) -> FileAlignment:
+    src = read_sentences(src_path, src_lang, presplit=presplit)
+    tgt = read_sentences(tgt_path, tgt_lang, presplit=presplit)
+    beads = align(
+        encoder.encode(src), encoder.encode(tgt),
+        [len(s.encode("utf-8")) for s in src], [len(t.encode("utf-8")) for t in tgt],
+        params or AlignParams(),
+    )  # fmt: skip
+    return FileAlignment(src, tgt, beads)
