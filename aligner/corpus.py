@@ -15,9 +15,9 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from aligner.errors import InputError, UnknownLanguageError
+from aligner.errors import InputError
 from aligner.formats.text import TextFile, read_text_file
-from aligner.languages import language_info
+from aligner.languages import language_info, language_info_in
 from aligner.segment import segment_text
 from aligner.store.models import (
     ROLES,
@@ -203,10 +203,7 @@ def import_text(
     session: Session, work_spec: WorkSpec, spec: VersionSpec, text_spec: TextSpec
 ) -> ImportOutcome:
     """Import one file (or a stretch of it) as the newest revision of a version."""
-    try:
-        language_info(spec.language)
-    except UnknownLanguageError as exc:
-        raise UnknownLanguageError(f"{text_spec.path}: {exc}") from exc
+    language_info_in(str(text_spec.path), spec.language)
     file = read_text_file(text_spec.path)
     start, end = _stretch(file, text_spec)
     work = upsert_work(session, work_spec, spec)

@@ -47,3 +47,11 @@ def language_info(tag: str) -> LanguageInfo:
         )
     script = langcodes.Language.get(standard).maximize().script or "Zyyy"
     return LanguageInfo(standard, script, "rtl" if script in RTL_SCRIPTS else "ltr")
+
+
+def language_info_in(where: str, tag: str) -> LanguageInfo:
+    """:func:`language_info`, with ``where`` (a file, a manifest entry) leading any error."""
+    try:
+        return language_info(tag)
+    except UnknownLanguageError as exc:
+        raise UnknownLanguageError(f"{where}: {exc}") from exc

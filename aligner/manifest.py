@@ -35,8 +35,8 @@ from aligner.corpus import (
     declare_version,
     import_text,
 )
-from aligner.errors import InputError, UnknownLanguageError
-from aligner.languages import language_info
+from aligner.errors import InputError
+from aligner.languages import language_info_in
 
 MANIFEST_NAME = "manifest.toml"
 WORK_KEYS = {f.name for f in fields(WorkSpec)} | {"version"}
@@ -96,10 +96,7 @@ def _version_entry(
     text_keys = {"file", "start", "end", "editorial", "unit"}
     values = {k: v for k, v in version.items() if k not in text_keys}
     values["language"] = values.pop("lang")
-    try:
-        language_info(_string(path, "lang", values["language"]))
-    except UnknownLanguageError as exc:
-        raise UnknownLanguageError(f"{path}: {where}: {exc}") from exc
+    language_info_in(f"{path}: {where}", _string(path, "lang", values["language"]))
     spec = VersionSpec(**{k: _string(path, k, v) for k, v in values.items()})
     text = None
     if "file" in version:

@@ -9,7 +9,7 @@ from aligner.align import AlignParams, align
 from aligner.embed import Encoder
 from aligner.errors import InputError
 from aligner.formats.text import read_text_file
-from aligner.languages import language_info
+from aligner.languages import language_info_in
 from aligner.segment import segment_text
 from aligner.types import Bead
 
@@ -25,10 +25,7 @@ class FileAlignment:
 
 def read_sentences(path: Path, lang: str, *, presplit: bool) -> list[str]:
     """The units to align: one per line with ``presplit``, else the file's segments."""
-    try:
-        info = language_info(lang)
-    except InputError as exc:
-        raise type(exc)(f"{path}: {exc}") from exc
+    info = language_info_in(str(path), lang)
     text = read_text_file(path).text
     if presplit:
         lines = text.splitlines()
