@@ -64,12 +64,13 @@ def test_migrations_ship_inside_the_package() -> None:
     assert sorted(p.name for p in (scripts / "versions").glob("0*.py")) == [
         "0001_corpus.py",
         "0002_embedding_cache.py",
+        "0003_alignment_runs.py",
     ]
 
 
 def test_init_creates_then_reports_up_to_date(cli: Cli) -> None:
-    assert "database created (schema 0002)" in cli.ok("init").stdout
-    assert "database up to date (schema 0002)" in cli.ok("init").stdout
+    assert "database created (schema 0003)" in cli.ok("init").stdout
+    assert "database up to date (schema 0003)" in cli.ok("init").stdout
 
 
 def test_database_from_a_newer_version_is_refused(cli: Cli) -> None:
@@ -130,7 +131,7 @@ def test_the_installed_command_creates_a_database_outside_the_source_tree(tmp_pa
         [str(script), "init"], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "aligner.sqlite: database created (schema 0002)\n"
+    assert result.stdout == "aligner.sqlite: database created (schema 0003)\n"
     assert (tmp_path / "aligner.sqlite").is_file()
 
 
@@ -155,5 +156,5 @@ def test_an_older_database_is_upgraded_by_init_and_keeps_its_data(cli: Cli) -> N
         )
     engine.dispose()
     assert_one_line_error(cli("works"), "schema is older than this aligner", "aligner init")
-    assert "database upgraded (schema 0002)" in cli.ok("init").stdout
+    assert "database upgraded (schema 0003)" in cli.ok("init").stdout
     assert "kept" in cli.ok("works").stdout

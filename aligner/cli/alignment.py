@@ -1,4 +1,4 @@
-"""Alignment commands: align-files (stateless, the benchmark contract) and eval."""
+"""Alignment commands: align, runs, show-alignment; align-files (stateless) and eval."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from typing import Annotated
 import typer
 
 from aligner.align import AlignParams
-from aligner.cli import app
-from aligner.cli.output import print_json, print_table
+from aligner.alignment import align_versions, find_run, runs_of
+from aligner.cli import app, settings
+from aligner.cli.output import OutputFormat, print_json, print_table
 from aligner.embed import DEFAULT_MODEL, load_encoder
 from aligner.formats.ladder import format_bead, read_ladder
 from aligner.pipeline import FileAlignment, align_files
 from aligner.score import count, scores
+from aligner.store.models import Link, LinkSegment, Version
 
 
 class AlignmentFormat(StrEnum):
@@ -87,3 +89,104 @@ def eval_command(
              f"{result.lax_f1:.4f}"],
         ],
     )  # fmt: skip
+
+
+@app.command("align")
+def align_command(
+    ctx: typer.Context,
+    work: Annotated[str, typer.Argument(help="Work slug.")],
+    src: Annotated[str, typer.Option(help="The original's language (or version label).")],
+    tgt: Annotated[str, typer.Option(help="The translation's language (or version label).")],
+    model: Annotated[str, typer.Option(help="Sentence encoder.")] = DEFAULT_MODEL,
+    max_bead: Annotated[int, typer.Option(help="Most sentences on one side of a bead.")] = 4,
+) -> None:
+    """Align two versions of a work and store the result as a new alignment run."""
+    params = AlignParams(max_bead=max_bead, max_total=max(max_bead + 1, 2))
+    encoder = load_encoder(model)
+    with settings(ctx).open_database() as db:
+        db.ensure_ready(create=False)
+        with db.session() as session:
+            run = align_versions(session, work, src, tgt, encoder, params)
+            summary, run_id = run.summary, run.id
+    kinds = ", ".join(f"{kind}: {n}" for kind, n in summary["kinds"].items())
+    typer.echo(
+        f"{work}: run {run_id}, {src} → {tgt}: {summary['beads']} beads ({kinds}); "
+        f"mean score {summary['mean_score']:.3f}; "
+        f"embedded {summary['embedded']} sentences, {summary['reused']} from the cache"
+    )
+
+
+@app.command("runs")
+def runs_command(
+    ctx: typer.Context,
+    work: Annotated[str, typer.Argument(help="Work slug.")],
+    output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+) -> None:
+    """List a work's alignment runs, oldest first."""
+    with settings(ctx).open_database() as db:
+        db.ensure_ready(create=False)
+        with db.session() as session:
+            data = [
+                {
+                    "run": run.id,
+                    "src": run.src_revision.version.label,
+                    "src_revision": run.src_revision.number,
+                    "tgt": run.tgt_revision.version.label,
+                    "tgt_revision": run.tgt_revision.number,
+                    "method": run.method,
+                    "model": run.model,
+                    "parameters": run.parameters,
+                    "code_version": run.code_version,
+                    "created_at": run.created_at.isoformat(timespec="seconds"),
+                    **run.summary,
+                }
+                for run in runs_of(session, work)
+            ]
+    if output is OutputFormat.json:
+        print_json(data)
+        return
+    print_table(
+        ["run", "src", "tgt", "beads", "mean score", "model", "created"],
+        [
+            [r["run"], f"{r['src']} r{r['src_revision']}", f"{r['tgt']} r{r['tgt_revision']}",
+             r["beads"], f"{r['mean_score']:.3f}", r["model"], r["created_at"]]
+            for r in data
+        ],
+    )  # fmt: skip
+
+
+@app.command("show-alignment")
+def show_alignment_command(
+    ctx: typer.Context,
+    work: Annotated[str, typer.Argument(help="Work slug.")],
+    src: Annotated[str, typer.Option(help="The original's language (or version label).")],
+    tgt: Annotated[str, typer.Option(help="The translation's language (or version label).")],
+    run: Annotated[int | None, typer.Option(help="A run id (default: the newest).")] = None,
+    below: Annotated[
+        float | None, typer.Option(help="Only beads scoring below this (to find what to check).")
+    ] = None,
+) -> None:
+    """Print the aligned pairs bead by bead; right-to-left text is isolated so it reads right."""
+    with settings(ctx).open_database() as db:
+        db.ensure_ready(create=False)
+        with db.session() as session:
+            found = find_run(session, work, src, tgt, run)
+            typer.echo(f"{work}: run {found.id}, {src} → {tgt}, model {found.model}")
+            for link in found.links:
+                if below is not None and (link.score or 0.0) >= below:
+                    continue
+                _print_link(link, (found.src_revision.version, found.tgt_revision.version))
+
+
+def _print_link(link: Link, versions: tuple[Version, Version]) -> None:
+    sides: dict[str, list[LinkSegment]] = {"src": [], "tgt": []}
+    for member in link.members:
+        sides[member.side].append(member)
+    kind = f"{len(sides['src'])}-{len(sides['tgt'])}"
+    score = "-" if link.score is None else f"{link.score:.2f}"
+    typer.echo(f"\n#{link.position}  {kind}  {score}  {link.status}")
+    for side, version in zip(("src", "tgt"), versions, strict=True):
+        text = " ".join(m.segment.text for m in sides[side]) or "∅"
+        if version.direction == "rtl":
+            text = f"\u2067{text}\u2069"  # right-to-left isolate … pop directional isolate
+        typer.echo(f"  {version.label}: {text}")

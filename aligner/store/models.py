@@ -195,3 +195,73 @@ class Embedding(Base):
     dim: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlignmentRun(Base):
+    """One alignment of two revisions: how it was made, and its beads as links.
+
+    Runs are never overwritten: aligning again adds a run, so earlier results (and, later,
+    people's corrections) stay reproducible.
+    """
+
+    __tablename__ = "alignment_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("works.id", ondelete="CASCADE"), index=True)
+    src_revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+    tgt_revision_id: Mapped[int] = mapped_column(
+        ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(50))
+    model: Mapped[str] = mapped_column(String(200))
+    parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    code_version: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    src_revision: Mapped[Revision] = relationship(foreign_keys=[src_revision_id])
+    tgt_revision: Mapped[Revision] = relationship(foreign_keys=[tgt_revision_id])
+    links: Mapped[list[Link]] = relationship(
+        back_populates="run", order_by="Link.position", cascade="all, delete-orphan"
+    )
+
+
+class Link(Base):
+    """A bead: contiguous source segments with contiguous target segments (either may be none)."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("run_id", "position"),
+        CheckConstraint("status IN ('auto', 'confirmed', 'corrected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("alignment_runs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(9), default="auto")
+
+    run: Mapped[AlignmentRun] = relationship(back_populates="links")
+    members: Mapped[list[LinkSegment]] = relationship(
+        back_populates="link", order_by="LinkSegment.segment_id", cascade="all, delete-orphan"
+    )
+
+
+class LinkSegment(Base):
+    """One segment of a link, on the source or the target side."""
+
+    __tablename__ = "link_segments"
+    __table_args__ = (CheckConstraint("side IN ('src', 'tgt')", name="side"),)
+
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("links.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    side: Mapped[str] = mapped_column(String(3))
+
+    link: Mapped[Link] = relationship(back_populates="members")
+    segment: Mapped[Segment] = relationship()

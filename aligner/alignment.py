@@ -1,0 +1,106 @@
+"""Align two versions stored in the database and keep the result as an alignment run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aligner import __version__
+from aligner.align import AlignParams, align
+from aligner.embed import Encoder
+from aligner.errors import InputError, NotFoundError
+from aligner.pipeline import ALIGNED_KINDS
+from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
+from aligner.store.queries import get_version, get_work
+from aligner.store.vectors import cached_embeddings
+
+METHOD = "aligner-dp"
+
+
+def aligned_units(revision: Revision) -> list[Segment]:
+    """The segments that take part in alignment: everything but notes."""
+    return [s for s in revision.segments if s.kind in ALIGNED_KINDS]
+
+
+def current_text(version: Version) -> Revision:
+    if version.current is None:
+        raise InputError(
+            f"{version.work.slug}/{version.label}: declared without text; import it first"
+        )
+    return version.current
+
+
+def align_versions(
+    session: Session,
+    work_slug: str,
+    src_label: str,
+    tgt_label: str,
+    encoder: Encoder,
+    params: AlignParams,
+) -> AlignmentRun:
+    """Align the newest revisions of two versions of a work; store and return the run."""
+    work = get_work(session, work_slug)
+    src_revision = current_text(get_version(work, src_label))
+    tgt_revision = current_text(get_version(work, tgt_label))
+    src_units, tgt_units = aligned_units(src_revision), aligned_units(tgt_revision)
+    src_vectors = cached_embeddings(session, encoder, [s.text for s in src_units])
+    tgt_vectors = cached_embeddings(session, encoder, [s.text for s in tgt_units])
+    beads = align(
+        src_vectors.vectors, tgt_vectors.vectors,
+        [len(s.text.encode()) for s in src_units], [len(t.text.encode()) for t in tgt_units],
+        params,
+    )  # fmt: skip
+    kinds = Counter(bead.kind for bead in beads)
+    run = AlignmentRun(
+        work_id=work.id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
+        model=encoder.model_id, parameters=asdict(params), code_version=__version__,
+        summary={
+            "beads": len(beads),
+            "kinds": dict(kinds.most_common()),
+            "mean_score": round(sum(b.score or 0.0 for b in beads) / max(len(beads), 1), 4),
+            "embedded": src_vectors.embedded + tgt_vectors.embedded,
+            "reused": src_vectors.reused + tgt_vectors.reused,
+        },
+    )  # fmt: skip
+    for position, bead in enumerate(beads):
+        members = [LinkSegment(segment=src_units[i], side="src") for i in bead.src]
+        members += [LinkSegment(segment=tgt_units[j], side="tgt") for j in bead.tgt]
+        run.links.append(Link(position=position, score=bead.score, status="auto", members=members))
+    session.add(run)
+    session.flush()
+    return run
+
+
+def runs_of(session: Session, work_slug: str) -> list[AlignmentRun]:
+    work = get_work(session, work_slug)
+    return list(
+        session.scalars(
+            select(AlignmentRun).where(AlignmentRun.work_id == work.id).order_by(AlignmentRun.id)
+        )
+    )
+
+
+def find_run(
+    session: Session, work_slug: str, src_label: str, tgt_label: str, run_id: int | None
+) -> AlignmentRun:
+    """The run asked for, or the newest run between the two versions' current revisions."""
+    work = get_work(session, work_slug)
+    src = get_version(work, src_label)
+    tgt = get_version(work, tgt_label)
+    candidates = [
+        run for run in runs_of(session, work_slug)
+        if run.src_revision.version_id == src.id and run.tgt_revision.version_id == tgt.id
+    ]  # fmt: skip
+    if run_id is not None:
+        candidates = [run for run in candidates if run.id == run_id]
+    if not candidates and run_id is not None:
+        raise NotFoundError(f"{work_slug}: no run {run_id} aligns {src.label} with {tgt.label}")
+    if not candidates:
+        raise NotFoundError(
+            f"{work_slug}: {src.label} and {tgt.label} are not aligned yet; "
+            f"run `aligner align {work_slug} --src {src.label} --tgt {tgt.label}`"
+        )
+    return candidates[-1]
