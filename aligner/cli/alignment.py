@@ -13,6 +13,7 @@ from aligner.alignment import align_versions, find_run, runs_of
 from aligner.cli import app, settings
 from aligner.cli.output import OutputFormat, print_json, print_table
 from aligner.embed import DEFAULT_MODEL, load_encoder
+from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import format_bead, read_ladder
 from aligner.pipeline import FileAlignment, align_files
 from aligner.score import count, scores
@@ -75,11 +76,27 @@ def _print_alignment(result: FileAlignment, output: AlignmentFormat) -> None:
 
 @app.command("eval")
 def eval_command(
-    gold: Annotated[Path, typer.Option(help="Gold beads, a ladder file.")],
+    gold: Annotated[Path, typer.Option(help="Gold beads: a ladder file or cesAlign XML.")],
     pred: Annotated[Path, typer.Option(help="Predicted beads, a ladder file.")],
+    src_doc: Annotated[
+        Path | None, typer.Option(help="cesAlign gold: the source sentence document (<s id>).")
+    ] = None,
+    tgt_doc: Annotated[
+        Path | None, typer.Option(help="cesAlign gold: the target sentence document.")
+    ] = None,
 ) -> None:
-    """Strict and lax precision, recall and F1 of PRED against GOLD (Vecalign's definition)."""
-    result = scores(count(read_ladder(gold), read_ladder(pred)))
+    """Strict and lax precision, recall and F1 of PRED against GOLD (Vecalign's definition).
+
+    With cesAlign gold, sentence ids are numbered in the order of --src-doc/--tgt-doc, or in
+    the document order the ids imply when those are not given.
+    """
+    if gold.suffix.lower() == ".xml":
+        src_ids = read_sentences(src_doc)[0] if src_doc else None
+        tgt_ids = read_sentences(tgt_doc)[0] if tgt_doc else None
+        gold_beads = read_cesalign(gold, src_ids, tgt_ids)
+    else:
+        gold_beads = read_ladder(gold)
+    result = scores(count(gold_beads, read_ladder(pred)))
     print_table(
         ["", "precision", "recall", "F1"],
         [
