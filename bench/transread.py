@@ -1,0 +1,51 @@
+"""Strict and lax F1 of aligner.align on the five TransRead novels (en-fr, cesAlign gold).
+
+Usage: python bench/transread.py   (reads ../shared/data/transread; prints a table)
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from aligner.align import align
+from aligner.embed import load_encoder
+from aligner.formats.cesalign import read_cesalign, read_sentences
+from aligner.score import Counts, count, scores
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "transread"
+
+
+def main() -> None:
+    if not DATA.is_dir():
+        raise SystemExit(f"{DATA} is absent: this benchmark needs ../shared/data")
+    encoder = load_encoder()
+    print("| novel | en | fr | strict F1 | lax F1 | embed s | search s |")
+    print("|---|---|---|---|---|---|---|")
+    total = Counts()
+    for folder in sorted(p for p in DATA.iterdir() if p.name.endswith("_EN-FR")):
+        name = folder.name.removesuffix("_EN-FR")
+        src_ids, src = read_sentences(folder / f"cut_{name}_en.xml")
+        tgt_ids, tgt = read_sentences(folder / f"cut_{name}_fr.xml")
+        gold = read_cesalign(folder / f"{name}_sent_align_en-fr.xml", src_ids, tgt_ids)
+        started = time.perf_counter()
+        src_vectors, tgt_vectors = encoder.encode(src), encoder.encode(tgt)
+        embedded = time.perf_counter() - started
+        started = time.perf_counter()
+        beads = align(
+            src_vectors, tgt_vectors, [len(s.encode()) for s in src], [len(t.encode()) for t in tgt]
+        )
+        searched = time.perf_counter() - started
+        counts = count(gold, beads)
+        total = total + counts
+        result = scores(counts)
+        print(
+            f"| {name} | {len(src)} | {len(tgt)} | {result.strict_f1:.3f} | {result.lax_f1:.3f} "
+            f"| {embedded:.1f} | {searched:.1f} |"
+        )
+    result = scores(total)
+    print(f"| all (micro) | | | {result.strict_f1:.3f} | {result.lax_f1:.3f} | | |")
+
+
+if __name__ == "__main__":
+    main()
