@@ -40,6 +40,11 @@ class AlignParams:
     coarse_target: int = 600
 
 
+def utf8_lengths(texts: Sequence[str]) -> list[int]:
+    """The lengths the length penalty compares: UTF-8 bytes, as Bertalign and Vecalign do."""
+    return [len(text.encode("utf-8")) for text in texts]
+
+
 def bead_shapes(params: AlignParams) -> list[tuple[int, int]]:
     """All (source count, target count) a bead may have, skips included."""
     shapes = [(1, 0), (0, 1)]

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.align import AlignParams, align
+from aligner.align import AlignParams, align, utf8_lengths
 from aligner.embed import Encoder
 from aligner.errors import InputError, NotFoundError
 from aligner.pipeline import ALIGNED_KINDS
@@ -50,7 +50,7 @@ def align_versions(
     tgt_vectors = cached_embeddings(session, encoder, [s.text for s in tgt_units])
     beads = align(
         src_vectors.vectors, tgt_vectors.vectors,
-        [len(s.text.encode()) for s in src_units], [len(t.text.encode()) for t in tgt_units],
+        utf8_lengths([s.text for s in src_units]), utf8_lengths([t.text for t in tgt_units]),
         params,
     )  # fmt: skip
     kinds = Counter(bead.kind for bead in beads)

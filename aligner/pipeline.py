@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner.align import AlignParams, align
+from aligner.align import AlignParams, align, utf8_lengths
 from aligner.embed import Encoder
 from aligner.errors import InputError
 from aligner.formats.text import read_text_file
@@ -56,7 +56,7 @@ def align_files(
     tgt = read_sentences(tgt_path, tgt_lang, presplit=presplit)
     beads = align(
         encoder.encode(src), encoder.encode(tgt),
-        [len(s.encode("utf-8")) for s in src], [len(t.encode("utf-8")) for t in tgt],
+        utf8_lengths(src), utf8_lengths(tgt),
         params or AlignParams(),
     )  # fmt: skip
     return FileAlignment(src, tgt, beads)

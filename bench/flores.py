@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 from pathlib import Path
 
-from aligner.align import align
+from timed import embed_and_align
+
 from aligner.embed import load_encoder
 from aligner.score import count, scores
 from aligner.types import Bead
@@ -72,19 +72,12 @@ def main() -> None:
     for code, name in LANGUAGES.items():
         lines = (DATA / f"{name}.devtest").read_text("utf-8").splitlines()
         src, tgt, gold = edited_pair(lines, english, random.Random(seed))
-        started = time.perf_counter()
-        src_vectors, tgt_vectors = encoder.encode(src), encoder.encode(tgt)
-        embedded = time.perf_counter() - started
-        started = time.perf_counter()
-        beads = align(
-            src_vectors, tgt_vectors, [len(s.encode()) for s in src], [len(t.encode()) for t in tgt]
-        )
-        searched = time.perf_counter() - started
-        result = scores(count(gold, beads))
+        timed = embed_and_align(encoder, src, tgt)
+        result = scores(count(gold, timed.beads))
         unusual = sum(1 for b in gold if b.kind != "1-1")
         print(
             f"| {code}-en | {len(src)}/{len(tgt)} | {unusual} | {result.strict_f1:.3f} "
-            f"| {result.lax_f1:.3f} | {embedded:.1f} | {searched:.1f} |"
+            f"| {result.lax_f1:.3f} | {timed.embed_seconds:.1f} | {timed.search_seconds:.1f} |"
         )
 
 

@@ -8,10 +8,10 @@ Prints a table of micro-averaged scores and the time spent embedding and searchi
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
-from aligner.align import align
+from timed import embed_and_align
+
 from aligner.embed import load_encoder
 from aligner.formats.ladder import read_ladder
 from aligner.score import Counts, count, scores
@@ -30,16 +30,11 @@ def main() -> None:
     for name in names:
         src = (DATA / f"{name}.de").read_text("utf-8").splitlines()
         tgt = (DATA / f"{name}.fr").read_text("utf-8").splitlines()
-        started = time.perf_counter()
-        src_vectors, tgt_vectors = encoder.encode(src), encoder.encode(tgt)
-        embed_seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        beads = align(
-            src_vectors, tgt_vectors, [len(s.encode()) for s in src], [len(t.encode()) for t in tgt]
-        )
-        search_seconds += time.perf_counter() - started
+        timed = embed_and_align(encoder, src, tgt)
+        embed_seconds += timed.embed_seconds
+        search_seconds += timed.search_seconds
         sentences += len(src) + len(tgt)
-        total = total + count(read_ladder(DATA / f"{name}.defr"), beads)
+        total = total + count(read_ladder(DATA / f"{name}.defr"), timed.beads)
     result = scores(total)
     print("| set | model | strict P | strict R | strict F1 | lax F1 | embed s | search s |")
     print("|---|---|---|---|---|---|---|---|")

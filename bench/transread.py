@@ -5,10 +5,10 @@ Usage: python bench/transread.py   (reads ../shared/data/transread; prints a tab
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from aligner.align import align
+from timed import embed_and_align
+
 from aligner.embed import load_encoder
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.score import Counts, count, scores
@@ -28,20 +28,13 @@ def main() -> None:
         src_ids, src = read_sentences(folder / f"cut_{name}_en.xml")
         tgt_ids, tgt = read_sentences(folder / f"cut_{name}_fr.xml")
         gold = read_cesalign(folder / f"{name}_sent_align_en-fr.xml", src_ids, tgt_ids)
-        started = time.perf_counter()
-        src_vectors, tgt_vectors = encoder.encode(src), encoder.encode(tgt)
-        embedded = time.perf_counter() - started
-        started = time.perf_counter()
-        beads = align(
-            src_vectors, tgt_vectors, [len(s.encode()) for s in src], [len(t.encode()) for t in tgt]
-        )
-        searched = time.perf_counter() - started
-        counts = count(gold, beads)
+        timed = embed_and_align(encoder, src, tgt)
+        counts = count(gold, timed.beads)
         total = total + counts
         result = scores(counts)
         print(
             f"| {name} | {len(src)} | {len(tgt)} | {result.strict_f1:.3f} | {result.lax_f1:.3f} "
-            f"| {embedded:.1f} | {searched:.1f} |"
+            f"| {timed.embed_seconds:.1f} | {timed.search_seconds:.1f} |"
         )
     result = scores(total)
     print(f"| all (micro) | | | {result.strict_f1:.3f} | {result.lax_f1:.3f} | | |")

@@ -19,6 +19,16 @@ from aligner.pipeline import FileAlignment, align_files
 from aligner.score import count, scores
 from aligner.store.models import Link, LinkSegment, Version
 
+SrcOption = Annotated[str, typer.Option(help="The original's language (or version label).")]
+TgtOption = Annotated[str, typer.Option(help="The translation's language (or version label).")]
+ModelOption = Annotated[str, typer.Option(help="Sentence encoder.")]
+MaxBeadOption = Annotated[int, typer.Option(help="Most sentences on one side of a bead.")]
+
+
+def params_for(max_bead: int) -> AlignParams:
+    """Search parameters for beads of up to ``max_bead`` sentences a side (one more in all)."""
+    return AlignParams(max_bead=max_bead, max_total=max(max_bead + 1, 2))
+
 
 class AlignmentFormat(StrEnum):
     ladder = "ladder"
@@ -36,14 +46,14 @@ def align_files_command(
     output: Annotated[
         AlignmentFormat, typer.Option("--format", "-f", help="ladder, tsv or json.")
     ] = AlignmentFormat.ladder,
-    model: Annotated[str, typer.Option(help="Sentence encoder.")] = DEFAULT_MODEL,
-    max_bead: Annotated[int, typer.Option(help="Most sentences on one side of a bead.")] = 4,
+    model: ModelOption = DEFAULT_MODEL,
+    max_bead: MaxBeadOption = 4,
 ) -> None:
     """Align two files without a database and print the beads.
 
     Example: aligner align-files test0.de test0.fr --src-lang de --tgt-lang fr --presplit
     """
-    params = AlignParams(max_bead=max_bead, max_total=max(max_bead + 1, 2))
+    params = params_for(max_bead)
     result = align_files(
         src, tgt, src_lang, tgt_lang, load_encoder(model), presplit=presplit, params=params
     )
@@ -112,13 +122,13 @@ def eval_command(
 def align_command(
     ctx: typer.Context,
     work: Annotated[str, typer.Argument(help="Work slug.")],
-    src: Annotated[str, typer.Option(help="The original's language (or version label).")],
-    tgt: Annotated[str, typer.Option(help="The translation's language (or version label).")],
-    model: Annotated[str, typer.Option(help="Sentence encoder.")] = DEFAULT_MODEL,
-    max_bead: Annotated[int, typer.Option(help="Most sentences on one side of a bead.")] = 4,
+    src: SrcOption,
+    tgt: TgtOption,
+    model: ModelOption = DEFAULT_MODEL,
+    max_bead: MaxBeadOption = 4,
 ) -> None:
     """Align two versions of a work and store the result as a new alignment run."""
-    params = AlignParams(max_bead=max_bead, max_total=max(max_bead + 1, 2))
+    params = params_for(max_bead)
     encoder = load_encoder(model)
     with settings(ctx).open_database() as db:
         db.ensure_ready(create=False)
@@ -176,8 +186,8 @@ def runs_command(
 def show_alignment_command(
     ctx: typer.Context,
     work: Annotated[str, typer.Argument(help="Work slug.")],
-    src: Annotated[str, typer.Option(help="The original's language (or version label).")],
-    tgt: Annotated[str, typer.Option(help="The translation's language (or version label).")],
+    src: SrcOption,
+    tgt: TgtOption,
     run: Annotated[int | None, typer.Option(help="A run id (default: the newest).")] = None,
     below: Annotated[
         float | None, typer.Option(help="Only beads scoring below this (to find what to check).")
