@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.align import AlignParams, align, utf8_lengths
+from aligner.align import AlignParams, Vectors
 from aligner.embed import Encoder
 from aligner.errors import InputError, NotFoundError
 from aligner.pipeline import ALIGNED_KINDS
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
 from aligner.store.queries import get_version, get_work
 from aligner.store.vectors import cached_embeddings
+from aligner.textalign import align_texts
 
 METHOD = "aligner-dp"
 
@@ -46,13 +48,8 @@ def align_versions(
     src_revision = current_text(get_version(work, src_label))
     tgt_revision = current_text(get_version(work, tgt_label))
     src_units, tgt_units = aligned_units(src_revision), aligned_units(tgt_revision)
-    src_vectors = cached_embeddings(session, encoder, [s.text for s in src_units])
-    tgt_vectors = cached_embeddings(session, encoder, [s.text for s in tgt_units])
-    beads = align(
-        src_vectors.vectors, tgt_vectors.vectors,
-        utf8_lengths([s.text for s in src_units]), utf8_lengths([t.text for t in tgt_units]),
-        params,
-    )  # fmt: skip
+    embedder = _CachingEmbedder(session, encoder)
+    beads = align_texts([s.text for s in src_units], [t.text for t in tgt_units], embedder, params)
     kinds = Counter(bead.kind for bead in beads)
     run = AlignmentRun(
         work_id=work.id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
@@ -61,8 +58,8 @@ def align_versions(
             "beads": len(beads),
             "kinds": dict(kinds.most_common()),
             "mean_score": round(sum(b.score or 0.0 for b in beads) / max(len(beads), 1), 4),
-            "embedded": src_vectors.embedded + tgt_vectors.embedded,
-            "reused": src_vectors.reused + tgt_vectors.reused,
+            "embedded": embedder.embedded,
+            "reused": embedder.reused,
         },
     )  # fmt: skip
     for position, bead in enumerate(beads):
@@ -72,6 +69,20 @@ def align_versions(
     session.add(run)
     session.flush()
     return run
+
+
+class _CachingEmbedder:
+    """Embeds through the database cache and counts what it computed and what it reused."""
+
+    def __init__(self, session: Session, encoder: Encoder) -> None:
+        self.session, self.encoder = session, encoder
+        self.embedded = self.reused = 0
+
+    def __call__(self, texts: Sequence[str]) -> Vectors:
+        cached = cached_embeddings(self.session, self.encoder, texts)
+        self.embedded += cached.embedded
+        self.reused += cached.reused
+        return cached.vectors
 
 
 def runs_of(session: Session, work_slug: str) -> list[AlignmentRun]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner.align import AlignParams, align, utf8_lengths
+from aligner.align import AlignParams
 from aligner.embed import Encoder
 from aligner.errors import InputError
 from aligner.formats.text import read_text_file
 from aligner.languages import language_info_in
 from aligner.segment import segment_text
+from aligner.textalign import align_texts
 from aligner.types import Bead
 
 ALIGNED_KINDS = ("heading", "sentence", "paragraph", "footnote")
@@ -54,9 +55,5 @@ def align_files(
 ) -> FileAlignment:
     src = read_sentences(src_path, src_lang, presplit=presplit)
     tgt = read_sentences(tgt_path, tgt_lang, presplit=presplit)
-    beads = align(
-        encoder.encode(src), encoder.encode(tgt),
-        utf8_lengths(src), utf8_lengths(tgt),
-        params or AlignParams(),
-    )  # fmt: skip
+    beads = align_texts(src, tgt, encoder.encode, params or AlignParams())
     return FileAlignment(src, tgt, beads)
