@@ -42,6 +42,8 @@ Status = Literal["new", "revised", "unchanged", "declared"]
 # Where the transcription apparatus says something a version's fields should carry.
 APPARATUS_TO_WORK = {"written": "date_written"}
 APPARATUS_TO_VERSION = {"first_published": "publication", "source": "source"}
+# How the output names a version marked ``demonstration``.
+DEMONSTRATION_TEXT = "a demonstration text made for this project, not a historical original"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,11 @@ class WorkSpec:
 
 @dataclass(frozen=True)
 class VersionSpec:
-    """What is known of one version; ``translation_of`` is ``LABEL`` or ``SLUG/LABEL``."""
+    """What is known of one version; ``translation_of`` is ``LABEL`` or ``SLUG/LABEL``.
+
+    ``demonstration`` is True for a text written for this project to show the tool at work
+    (not a historical original or translation); None leaves the stored flag as it is.
+    """
 
     language: str
     role: str
@@ -71,6 +77,7 @@ class VersionSpec:
     source: str | None = None
     licence: str | None = None
     notes: str | None = None
+    demonstration: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,7 @@ class ImportOutcome:
     revision: int | None = None
     counts: dict[str, int] = field(default_factory=dict)
     path: str | None = None
+    demonstration: bool = False
 
 
 def check_slug(slug: str) -> str:
@@ -150,6 +158,7 @@ def upsert_version(session: Session, work: Work, spec: VersionSpec) -> Version:
             script=info.script,
             direction=info.direction,
             role=spec.role,
+            demonstration=bool(spec.demonstration),
         )
         work.versions.append(version)
     elif version.language != info.tag:
@@ -161,6 +170,8 @@ def upsert_version(session: Session, work: Work, spec: VersionSpec) -> Version:
         value = getattr(spec, name)
         if value is not None:
             setattr(version, name, value)
+    if spec.demonstration is not None:
+        version.demonstration = spec.demonstration
     _set_translation_of(session, work, version, spec)
     session.flush()
     return version
@@ -196,6 +207,7 @@ def declare_version(session: Session, work_spec: WorkSpec, spec: VersionSpec) ->
         version.role,
         "unchanged" if existed else "declared",
         revision=current.number if current else None,
+        demonstration=version.demonstration,
     )
 
 
@@ -245,6 +257,7 @@ def _outcome(
         revision=revision.number,
         counts=dict(segment_counts(session, revision)),
         path=str(path),
+        demonstration=version.demonstration,
     )
 
 

@@ -15,6 +15,17 @@ translation_of = "fr"        # a label in this work, or WORK/LABEL
 translation_basis = "inferred"
 file = "new-international-1938-05/why-we-quit-the-communist-party.en.txt"
 start = "Charles Rappoport’s Statement"   # first line of this text inside the file
+
+[[work.version]]
+lang = "fr"
+label = "fr-demo"            # a second French version would need its own label
+role = "translation"
+translation_of = "en"
+demonstration = true         # written for this project to show the tool, not a historical text
+file = "demonstration/why-we-quit-introduction.fr-demo.txt"
+
+A version without ``demonstration`` is not one: the manifest describes the corpus as it is, so
+importing it again clears a flag the manifest no longer sets.
 """
 
 from __future__ import annotations
@@ -88,7 +99,7 @@ def _work_entries(path: Path, folder: Path, work: dict[str, Any]) -> list[Manife
 def _version_entry(
     path: Path, folder: Path, work: WorkSpec, version: dict[str, Any]
 ) -> ManifestEntry:
-    where = f"work {work.slug!r} version {version.get('lang', '?')!r}"
+    where = f"work {work.slug!r} version {version.get('label', version.get('lang', '?'))!r}"
     _check_keys(path, where, version, VERSION_KEYS)
     for required in ("lang", "role"):
         if required not in version:
@@ -96,8 +107,15 @@ def _version_entry(
     text_keys = {"file", "start", "end", "editorial", "unit"}
     values = {k: v for k, v in version.items() if k not in text_keys}
     values["language"] = values.pop("lang")
+    demonstration = values.pop("demonstration", False)
+    if not isinstance(demonstration, bool):
+        raise InputError(
+            f"{path}: {where}: demonstration must be true or false, not {demonstration!r}"
+        )
     language_info_in(f"{path}: {where}", _string(path, "lang", values["language"]))
-    spec = VersionSpec(**{k: _string(path, k, v) for k, v in values.items()})
+    spec = VersionSpec(
+        **{k: _string(path, k, v) for k, v in values.items()}, demonstration=demonstration
+    )
     text = None
     if "file" in version:
         text = TextSpec(

@@ -31,14 +31,15 @@ MAY_1938_WORKS = (
 )
 
 
-def manifest_files() -> dict[str, Path]:
-    """Each single-work file of the manifest, by the work that holds it."""
+def manifest_files() -> dict[tuple[str, str], Path]:
+    """Each single-work file of the manifest, by the work and version that hold it."""
     manifest = tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8"))
-    files: dict[str, Path] = {}
+    files: dict[tuple[str, str], Path] = {}
     for work in manifest["work"]:
         for version in work["version"]:
             if "file" in version and "start" not in version and "end" not in version:
-                files[work["slug"]] = CORPUS / version["file"]
+                label = version.get("label", version["lang"])
+                files[work["slug"], label] = CORPUS / version["file"]
     return files
 
 
@@ -65,10 +66,10 @@ def test_works_lists_seven_works_with_their_original_languages(corpus_cli: Cli) 
 
 def test_every_single_work_file_round_trips_byte_for_byte(corpus_cli: Cli) -> None:
     files = manifest_files()
-    assert len(files) == 4
-    for slug, path in files.items():
-        shown = corpus_cli.ok("show", slug, "--lang", "en", "--raw").stdout_bytes
-        assert shown == path.read_bytes(), slug
+    assert len(files) == 6  # four English texts and the two demonstration texts
+    for (slug, label), path in files.items():
+        shown = corpus_cli.ok("show", slug, "--lang", label, "--raw").stdout_bytes
+        assert shown == path.read_bytes(), (slug, label)
 
 
 def test_the_three_works_of_the_may_1938_file_rebuild_it_byte_for_byte(corpus_cli: Cli) -> None:
@@ -167,7 +168,7 @@ def test_importing_the_corpus_twice_changes_nothing(corpus_cli: Cli) -> None:
     before = corpus_cli.ok("works", "-f", "json").stdout
     again = corpus_cli.ok("import", CORPUS).stdout
     assert "imported" not in again and "new revision" not in again
-    assert again.count("unchanged") == 13  # 7 texts and 6 declared originals
+    assert again.count("unchanged") == 15  # 7 texts, 6 declared originals, 2 demonstrations
     assert corpus_cli.ok("works", "-f", "json").stdout == before
     with Database(corpus_cli.db_url) as db, db.session() as session:
         from sqlalchemy import func, select
@@ -175,8 +176,8 @@ def test_importing_the_corpus_twice_changes_nothing(corpus_cli: Cli) -> None:
         from aligner.store.models import Revision as RevisionRow
         from aligner.store.models import SourceDocument
 
-        assert session.scalar(select(func.count()).select_from(SourceDocument)) == 5
-        assert session.scalar(select(func.count()).select_from(RevisionRow)) == 7
+        assert session.scalar(select(func.count()).select_from(SourceDocument)) == 7
+        assert session.scalar(select(func.count()).select_from(RevisionRow)) == 9
 
 
 def test_show_prints_metadata_and_segments(corpus_cli: Cli) -> None:
@@ -220,6 +221,9 @@ def test_a_citation_heading_a_paragraph_is_a_note(corpus_cli: Cli) -> None:
 
 @requires_shared
 def test_bundled_files_are_the_seed_documents_unchanged() -> None:
-    bundled = sorted(p.read_bytes() for p in CORPUS.rglob("*.txt"))
+    """Every historical text is a seed document; demonstration/ holds texts made for aligner."""
+    bundled = sorted(
+        p.read_bytes() for p in CORPUS.rglob("*.txt") if p.parent.name != "demonstration"
+    )
     seeds = sorted(p.read_bytes() for p in (SHARED / "seeds").glob("*.txt"))
     assert bundled == seeds and len(seeds) == 5

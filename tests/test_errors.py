@@ -111,6 +111,10 @@ def test_a_bad_file_late_in_a_corpus_leaves_nothing_half_written(cli: Cli, tmp_p
         ("title = 'no works'", "no [[work]] entries"),
         ("[[work]]\nslug = 'x'\ncolour = 'red'\n[[work.version]]\nlang='en'\nrole='original'",
          "unknown key(s) colour"),
+        ("[[work]]\nslug = 'x'\ndemonstration = true\n[[work.version]]\nlang='en'\n"
+         "role='original'", "work: unknown key(s) demonstration"),
+        ("[[work]]\nslug = 'x'\n[[work.version]]\nlang='en'\nrole='original'\ndemo = true",
+         "work 'x' version 'en': unknown key(s) demo"),
         ("[[work]]\nslug = 'x'\n[[work.version]]\nlang = 'en'", "has no role"),
         ("[[work]]\nslug = 'Bad Slug'\n[[work.version]]\nlang='en'\nrole='original'",
          "not a valid work name"),

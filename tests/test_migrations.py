@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,12 +66,13 @@ def test_migrations_ship_inside_the_package() -> None:
         "0001_corpus.py",
         "0002_embedding_cache.py",
         "0003_alignment_runs.py",
+        "0004_demonstration_versions.py",
     ]
 
 
 def test_init_creates_then_reports_up_to_date(cli: Cli) -> None:
-    assert "database created (schema 0003)" in cli.ok("init").stdout
-    assert "database up to date (schema 0003)" in cli.ok("init").stdout
+    assert "database created (schema 0004)" in cli.ok("init").stdout
+    assert "database up to date (schema 0004)" in cli.ok("init").stdout
 
 
 def test_database_from_a_newer_version_is_refused(cli: Cli) -> None:
@@ -131,7 +133,7 @@ def test_the_installed_command_creates_a_database_outside_the_source_tree(tmp_pa
         [str(script), "init"], cwd=tmp_path, capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "aligner.sqlite: database created (schema 0003)\n"
+    assert result.stdout == "aligner.sqlite: database created (schema 0004)\n"
     assert (tmp_path / "aligner.sqlite").is_file()
 
 
@@ -156,5 +158,39 @@ def test_an_older_database_is_upgraded_by_init_and_keeps_its_data(cli: Cli) -> N
         )
     engine.dispose()
     assert_one_line_error(cli("works"), "schema is older than this aligner", "aligner init")
-    assert "database upgraded (schema 0003)" in cli.ok("init").stdout
+    assert "database upgraded (schema 0004)" in cli.ok("init").stdout
     assert "kept" in cli.ok("works").stdout
+
+
+def test_0004_adds_the_demonstration_flag_in_place_and_keeps_every_row(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Up and down through 0004 with texts stored: on SQLite with foreign keys on (as ``init``
+    runs), a copy-and-drop of ``versions`` would cascade into revisions and segments."""
+    path = tmp_path / "text.txt"
+    path.write_text("Title\n\nOne sentence. Two sentences.\n", encoding="utf-8")
+    cli.ok("import", path, "--work", "w", "--lang", "en", "--role", "original", "--demonstration")
+
+    def rows() -> tuple[int, int, set[str]]:
+        engine = create_engine(cli.db_url)
+        with engine.connect() as connection:
+            counts = [
+                connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("revisions", "segments")
+            ]
+        columns = {c["name"] for c in inspect(engine).get_columns("versions")}
+        engine.dispose()
+        return counts[0], counts[1], columns
+
+    config = Config()
+    config.set_main_option("script_location", migrations_dir())
+    config.set_main_option("sqlalchemy.url", cli.db_url.replace("%", "%%"))
+    command.downgrade(config, "0003")
+    revisions, segments, columns = rows()
+    assert (revisions, segments) == (1, 3) and "demonstration" not in columns
+    assert "database upgraded (schema 0004)" in cli.ok("init").stdout
+    revisions, segments, columns = rows()
+    assert (revisions, segments) == (1, 3) and "demonstration" in columns
+    version = json.loads(cli.ok("show", "w", "-f", "json").stdout)["versions"][0]
+    assert version["demonstration"] is False  # rows from before 0004 are not demonstrations
+    assert schema_drift(cli.db_url) == []

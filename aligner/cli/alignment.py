@@ -12,6 +12,7 @@ from aligner.align import AlignParams
 from aligner.alignment import align_versions, find_run, runs_of
 from aligner.cli import app, settings
 from aligner.cli.output import OutputFormat, print_json, print_table
+from aligner.corpus import DEMONSTRATION_TEXT
 from aligner.embed import DEFAULT_MODEL, load_encoder
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import format_bead, read_ladder
@@ -199,10 +200,19 @@ def show_alignment_command(
         with db.session() as session:
             found = find_run(session, work, src, tgt, run)
             typer.echo(f"{work}: run {found.id}, {src} → {tgt}, model {found.model}")
+            versions = (found.src_revision.version, found.tgt_revision.version)
+            demonstrations = [v.label for v in versions if v.demonstration]
+            if len(demonstrations) == 1:
+                typer.echo(f"Note: {demonstrations[0]} is {DEMONSTRATION_TEXT}.")
+            elif demonstrations:
+                typer.echo(
+                    f"Note: {' and '.join(demonstrations)} are demonstration texts made for "
+                    "this project, not historical originals."
+                )
             for link in found.links:
                 if below is not None and (link.score or 0.0) >= below:
                     continue
-                _print_link(link, (found.src_revision.version, found.tgt_revision.version))
+                _print_link(link, versions)
 
 
 def _print_link(link: Link, versions: tuple[Version, Version]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from aligner.cli import app, settings
 from aligner.cli.output import OutputFormat, print_json, print_table, progress
 from aligner.corpus import (
+    DEMONSTRATION_TEXT,
     ImportOutcome,
     TextSpec,
     VersionSpec,
@@ -30,6 +32,15 @@ from aligner.store.queries import get_version, get_work, list_works, segment_cou
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
 ]
+DemonstrationOption = Annotated[
+    bool,
+    typer.Option(
+        "--demonstration",
+        help="Mark the version as a demonstration text made for this project, "
+        "not a historical original or translation.",
+    ),
+]
+DEMONSTRATION_MARK = "demonstration"
 
 
 @app.command()
@@ -75,6 +86,7 @@ def import_command(
     unit: Annotated[
         str, typer.Option(help="Segment into sentence or paragraph units.")
     ] = "sentence",
+    demonstration: DemonstrationOption = False,
 ) -> None:
     """Import texts: one file as a version of a work, or whole corpus folders.
 
@@ -112,6 +124,7 @@ def import_command(
                             translator=translator,
                             date=date,
                             source=source,
+                            demonstration=True if demonstration else None,
                         ),
                         TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence"),
                     )
@@ -131,12 +144,14 @@ def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[
 def _describe_outcome(outcome: ImportOutcome) -> str:
     name = f"{outcome.work}/{outcome.label}"
     if outcome.status == "declared":
-        return f"{name}: declared ({outcome.role}, {outcome.language}), no text yet"
-    if outcome.status == "unchanged":
+        line = f"{name}: declared ({outcome.role}, {outcome.language}), no text yet"
+    elif outcome.status == "unchanged":
         state = f"revision {outcome.revision}" if outcome.revision else "declared, no text"
-        return f"{name}: unchanged ({state})"
-    action = "imported" if outcome.status == "new" else "new revision"
-    return f"{name}: {action} {outcome.revision}: {count_summary(outcome.counts)}"
+        line = f"{name}: unchanged ({state})"
+    else:
+        action = "imported" if outcome.status == "new" else "new revision"
+        line = f"{name}: {action} {outcome.revision}: {count_summary(outcome.counts)}"
+    return f"{line} ({DEMONSTRATION_TEXT})" if outcome.demonstration else line
 
 
 @app.command()
@@ -152,6 +167,7 @@ def declare(
     translator: Annotated[str | None, typer.Option()] = None,
     date: Annotated[str | None, typer.Option()] = None,
     notes: Annotated[str | None, typer.Option(help="What is known of this version.")] = None,
+    demonstration: DemonstrationOption = False,
 ) -> None:
     """Record a version whose text is not available yet (a lost or undigitised original)."""
     with settings(ctx).open_database() as db:
@@ -169,6 +185,7 @@ def declare(
                     translator=translator,
                     date=date,
                     notes=notes,
+                    demonstration=True if demonstration else None,
                 ),
             )
     typer.echo(_describe_outcome(outcome))
@@ -189,6 +206,13 @@ def works(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None
         for work in data
     ]
     print_table(["work", "original", "versions", "title"], rows)
+    _print_demonstration_legend(v for work in data for v in work["versions"])
+
+
+def _print_demonstration_legend(versions: Iterable[dict[str, Any]]) -> None:
+    """Under a table that marks a version ``demonstration``: what the mark means."""
+    if any(v["demonstration"] for v in versions):
+        typer.echo(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
 
 
 def _original_languages(work: dict[str, Any]) -> str:
@@ -202,7 +226,8 @@ def _versions_cell(work: dict[str, Any]) -> str:
         units = segments.get("sentence", 0) + segments.get("paragraph", 0)
         size = f"{units} units" if version["revision"] else "no text"
         arrow = f"<{version['translation_of'] or '?'}" if version["role"] == "translation" else ""
-        cells.append(f"{version['label']}{arrow} ({size})")
+        mark = f", {DEMONSTRATION_MARK}" if version["demonstration"] else ""
+        cells.append(f"{version['label']}{arrow} ({size}{mark})")
     return "; ".join(cells)
 
 
@@ -241,6 +266,7 @@ def _version_data(session: Session, version: Version) -> dict[str, Any]:
         "source": version.source,
         "licence": version.licence,
         "notes": version.notes,
+        "demonstration": version.demonstration,
         "revision": current.number if current else None,
         "revisions": len(version.revisions),
         "segments": dict(segment_counts(session, current)) if current else {},
@@ -313,7 +339,7 @@ def _show_work(data: dict[str, Any], output: OutputFormat) -> None:
         ["version", "lang", "script", "role", "from", "basis", "revision", "segments"],
         [
             [
-                v["label"],
+                v["label"] + (f" ({DEMONSTRATION_MARK})" if v["demonstration"] else ""),
                 v["language"],
                 f"{v['script']} {v['direction']}",
                 v["role"],
@@ -325,6 +351,7 @@ def _show_work(data: dict[str, Any], output: OutputFormat) -> None:
             for v in data["versions"]
         ],
     )
+    _print_demonstration_legend(data["versions"])
 
 
 def _show_version(
@@ -357,10 +384,15 @@ def _show_version(
         )
         return
     _print_fields(
-        {"work": work["slug"], **version},
+        {
+            "work": work["slug"],
+            **version,
+            "demonstration": DEMONSTRATION_TEXT if version["demonstration"] else None,
+        },
         (
             "work",
             "label",
+            "demonstration",
             "language",
             "role",
             "translation_of",

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -82,7 +83,11 @@ class SourceDocument(Base):
 
 
 class Version(Base):
-    """One language edition of a work; ``label`` tells apart two translations into one language."""
+    """One language edition of a work; ``label`` tells apart two translations into one language.
+
+    ``demonstration`` marks a text written for this project to show what the tool does (such
+    as the bundled corpus's ``fr-demo``), not a historical original or translation.
+    """
 
     __tablename__ = "versions"
     __table_args__ = (
@@ -113,6 +118,7 @@ class Version(Base):
     source: Mapped[str | None] = mapped_column(Text)
     licence: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
+    demonstration: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     work: Mapped[Work] = relationship(back_populates="versions")
