@@ -7,16 +7,47 @@ caches vectors, the file path does not).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
 
 from aligner.align import AlignParams, Vectors, align, utf8_lengths
+from aligner.confidence import calibrated
+from aligner.refine import Document, Embed, RefineParams, neighbour_margins, refine
 from aligner.types import Bead
 
-Embed = Callable[[Sequence[str]], Vectors]
+DEFAULT_REFINE = RefineParams()
 
 
 def align_texts(
-    src: Sequence[str], tgt: Sequence[str], embed: Embed, params: AlignParams
+    src: Sequence[str],
+    tgt: Sequence[str],
+    embed: Embed,
+    params: AlignParams,
+    refine_params: RefineParams | None = DEFAULT_REFINE,
 ) -> list[Bead]:
-    """Beads covering every sentence of ``src`` and ``tgt`` once, in reading order."""
-    return align(embed(src), embed(tgt), utf8_lengths(src), utf8_lengths(tgt), params)
+    """Beads covering every sentence of ``src`` and ``tgt`` once, in reading order.
+
+    ``refine_params=None`` stops after the first pass (summed sentence vectors only).
+    """
+    src_vectors, tgt_vectors = embed(src), embed(tgt)
+    beads = align(src_vectors, tgt_vectors, utf8_lengths(src), utf8_lengths(tgt), params)
+    src_doc, tgt_doc = documents(src, tgt, src_vectors, tgt_vectors, params.margin_k)
+    if refine_params is not None:
+        beads = refine(beads, src_doc, tgt_doc, embed, params, refine_params)
+    return calibrated(beads, src_doc, tgt_doc)
+
+
+def documents(
+    src: Sequence[str], tgt: Sequence[str], src_vectors: Vectors, tgt_vectors: Vectors, k: int
+) -> tuple[Document, Document]:
+    """Both sides with their ``k``-neighbour margins and lengths, as refinement and scoring use."""
+    return (
+        Document(src, src_vectors, neighbour_margins(src_vectors, tgt_vectors, k), _lengths(src)),
+        Document(tgt, tgt_vectors, neighbour_margins(tgt_vectors, src_vectors, k), _lengths(tgt)),
+    )
+
+
+def _lengths(texts: Sequence[str]) -> NDArray[np.float64]:
+    return np.asarray(utf8_lengths(texts), dtype=np.float64)

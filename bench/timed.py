@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from aligner.align import AlignParams, Vectors
 from aligner.embed import Encoder
+from aligner.store.session import Database
+from aligner.store.vectors import cached_embeddings
 from aligner.textalign import align_texts
 from aligner.types import Bead
 
@@ -44,3 +47,16 @@ def embed_and_align(
     beads = align_texts(src, tgt, embedder, params or AlignParams())
     total = time.perf_counter() - started
     return TimedAlignment(beads, embedder.seconds, total - embedder.seconds, embedder.texts)
+
+
+class CachedEmbedder:
+    """Embeds through aligner's own embedding cache in a SQLite file, so reruns embed nothing."""
+
+    def __init__(self, encoder: Encoder, path: Path) -> None:
+        self.encoder = encoder
+        self.database = Database(f"sqlite:///{path}")
+        self.database.ensure_ready(create=True)
+
+    def __call__(self, texts: Sequence[str]) -> Vectors:
+        with self.database.session() as session:
+            return cached_embeddings(session, self.encoder, texts).vectors
