@@ -1,11 +1,11 @@
 """Second pass: re-align the doubtful stretches of a first alignment with real span embeddings.
 
 The first pass scores a many-sentence bead with the *sum* of its sentences' vectors, which is
-cheap but blurs what a real concatenation means.  Here every stretch around a bead that is not
-1-1, or a 1-1 bead with a low cosine, is re-aligned exactly: each run of up to ``max_bead``
-consecutive sentences inside the stretch is embedded as one text, and a small dynamic programme
-picks the best beads between the stretch's fixed ends.  Only a minority of the text is
-re-embedded, so the cost stays near one embedding pass.
+cheap but blurs what a real concatenation means.  Here every bead that is not 1-1, or is a 1-1
+bead with a low cosine (with ``context`` neighbouring beads on each side), is re-aligned
+exactly: each run of up to ``max_bead`` consecutive sentences inside the stretch is embedded as
+one text, and a small dynamic programme picks the best beads between the stretch's fixed ends.
+Only a minority of the text is re-embedded, so the cost stays near one embedding pass.
 """
 
 from __future__ import annotations
@@ -25,12 +25,17 @@ Span = tuple[int, int]  # (first sentence, count) on one side
 
 @dataclass(frozen=True)
 class RefineParams:
-    """Which beads are doubtful, and how much context is re-aligned around them."""
+    """Which beads are doubtful, and how much context is re-aligned around them.
+
+    The defaults were chosen on the benchmarks (see the README): one bead of context gained
+    nothing over none but embedded 2.5 texts per sentence instead of 1.4 on TransRead, and
+    summed vectors (``embed_spans=False``) lost 0.4-0.7 points of strict F1.
+    """
 
     low_cosine: float = 0.80
-    context: int = 1
+    context: int = 0
     max_stretch: int = 60
-    embed_spans: bool = False
+    embed_spans: bool = True
 
 
 @dataclass(frozen=True)
