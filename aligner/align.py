@@ -7,8 +7,14 @@ less the sentences' *margin* (how similar they are to their nearest other-side n
 Artetxe & Schwenk's ratio idea, which penalises hub sentences), times a length penalty that
 compares character lengths after the document-wide length ratio.
 
-Time and memory are linear in document length: long documents are first aligned coarsely (blocks
-of consecutive sentences averaged), and the fine search runs only in a band around that path.
+Long documents are first aligned coarsely (blocks of consecutive sentences averaged), and the
+fine search runs only in a band around that path: ``band`` plus one block of sentences on each
+side, so the band's cells grow as n × (band + n / coarse_target).  Scores are computed a block of
+rows at a time from sentence-pair dot products (a span's vector is never formed), and the search
+keeps only the last ``max_bead`` rows of best scores, with int8 back-pointers: memory is linear.
+Margins compare each sentence with the whole other side, which is quadratic; in pairs of more
+than ``MARGIN_CELLS`` sentence pairs they compare it only with the sentences within
+``MARGIN_REACH`` of the band, so that time stays near linear.
 """
 
 from __future__ import annotations
@@ -23,7 +29,13 @@ from numpy.typing import NDArray
 from aligner.types import Bead
 
 Vectors = NDArray[np.float32]
+Floats = NDArray[np.float64]
+Ints = NDArray[np.int64]
+Path = list[tuple[int, int, int, int]]  # beads as (source end, source count, target end, count)
 NEG = -1e18
+MARGIN_CELLS = 625_000_000  # margins against the whole other side up to 25,000 × 25,000
+MARGIN_REACH = 2_000  # beyond: against the sentences within this distance of the band
+BLOCK_ROWS = 32  # rows of the band scored together
 
 
 @dataclass(frozen=True)
@@ -66,94 +78,198 @@ def align(
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
-    rows = _band(src, tgt, params)
+    band = _band(src, tgt, params)
     scorer = _Scorer(
-        src, tgt, np.asarray(src_lengths, float), np.asarray(tgt_lengths, float), params
-    )
-    return _search(scorer, rows, bead_shapes(params), params)
+        src, tgt, np.asarray(src_lengths, float), np.asarray(tgt_lengths, float),
+        _neighbour_margins(src, tgt, band, params.margin_k), params,
+    )  # fmt: skip
+    return _beads(src, tgt, _search(scorer, band, bead_shapes(params)))
 
 
 # --- scoring -------------------------------------------------------------------------------
 
 
 class _Scorer:
-    """Bead scores for one document pair, from prefix sums so any span costs O(dim)."""
+    """Bead scores for one document pair, a block of the band at a time.
+
+    A bead's cosine is the sum of its sentence pairs' dot products over the norms of its two
+    summed spans, so a span's vector is never formed; the margins and lengths come from prefix
+    sums.  Arrays indexed by prefix length start with ``pad`` zeros so that spans reaching
+    before the first sentence index harmlessly (their predecessors are unreachable).
+    """
 
     def __init__(
         self,
         src: Vectors,
         tgt: Vectors,
-        src_lengths: NDArray[np.float64],
-        tgt_lengths: NDArray[np.float64],
+        src_lengths: Floats,
+        tgt_lengths: Floats,
+        margins: tuple[Floats, Floats],
         params: AlignParams,
     ) -> None:
-        self.src_sum = _prefix(src)
-        self.tgt_sum = _prefix(tgt)
-        self.src_len = np.concatenate([[0.0], np.cumsum(np.maximum(src_lengths, 1))])
-        self.tgt_len = np.concatenate([[0.0], np.cumsum(np.maximum(tgt_lengths, 1))])
+        self.src, self.tgt = src, tgt
+        self.pad = params.max_bead
+        self.shapes = [(a, b) for a, b in bead_shapes(params) if a > 0]
+        self.src_len = self._padded(np.cumsum(np.maximum(src_lengths, 1)))
+        self.tgt_len = self._padded(np.cumsum(np.maximum(tgt_lengths, 1)))
         self.ratio = self.src_len[-1] / self.tgt_len[-1]
-        self.src_margin = _prefix_1d(_margins(src, tgt, params.margin_k))
-        self.tgt_margin = _prefix_1d(_margins(tgt, src, params.margin_k))
+        self.src_margin = self._padded(np.cumsum(margins[0]))
+        self.tgt_margin = self._padded(np.cumsum(margins[1]))
+        self.src_norm = _span_norms(src, params.max_bead, self.pad)
+        self.tgt_norm = _span_norms(tgt, params.max_bead, self.pad)
         self.skip = params.skip
         self.margin_weight = params.margin_weight
 
-    def scores(self, i: int, a: int, j_ends: NDArray[np.int64], b: int) -> NDArray[np.float64]:
-        """Scores of beads src[i-a:i] with tgt[j-b:j] for every j in ``j_ends``."""
-        if a == 0 or b == 0:
-            return np.full(len(j_ends), self.skip)
-        u = self.src_sum[i] - self.src_sum[i - a]
-        u = u / max(float(np.linalg.norm(u)), 1e-9)
-        v = self.tgt_sum[j_ends] - self.tgt_sum[j_ends - b]
-        v_norm = np.maximum(np.linalg.norm(v, axis=1), 1e-9)
-        cosine = (v @ u) / v_norm
+    def _padded(self, prefix: Floats) -> Floats:
+        """A prefix array (its entry 0 is the empty prefix) behind ``pad`` zeros."""
+        return np.concatenate([np.zeros(self.pad + 1), prefix])
+
+    def block(self, i0: int, i1: int, j0: int, j1: int) -> Floats:
+        """Scores, shape by shape, of beads ending at source prefixes i0..i1-1 (i0 >= 1) and
+        target prefixes j0..j1: an array (shape, i - i0, j - j0).
+
+        The sentence pairs' dot products come from ``einsum`` rather than BLAS: a threaded BLAS
+        wakes its threads for each small product, which costs more than the product itself
+        when other processes hold the cores.
+        """
+        pad, rows, cols = self.pad, i1 - i0, j1 - j0 + 1
+        pairs = np.einsum("pd,qd->pq", _rows(self.src, i0 - pad, i1), _rows(self.tgt, j0 - pad, j1))
+        # across[b - 1][p, c]: source sentence i0 - pad + p with targets j0+c-b..j0+c-1.
+        across = [pairs[:, pad - 1 : pad - 1 + cols]]
+        for b in range(2, pad + 1):
+            across.append(across[-1] + pairs[:, pad - b : pad - b + cols])
+        out = np.empty((len(self.shapes), rows, cols))
+        spans: dict[tuple[int, int], Floats] = {}
+        for k, (a, b) in enumerate(self.shapes):
+            if b == 0:
+                out[k] = self.skip
+                continue
+            part = across[b - 1][pad - a : pad - a + rows]
+            spans[a, b] = spans[a - 1, b] + part if a > 1 else part
+            out[k] = self._scores(spans[a, b], i0, i1, a, j0, j1, b)
+        return out
+
+    def _scores(self, dots: Floats, i0: int, i1: int, a: int, j0: int, j1: int, b: int) -> Floats:
+        """(cosine - weight * margin) * length penalty, from the spans' summed dot products."""
+        i, i_a = slice(self.pad + i0, self.pad + i1), slice(self.pad + i0 - a, self.pad + i1 - a)
+        j = slice(self.pad + j0, self.pad + j1 + 1)
+        j_b = slice(self.pad + j0 - b, self.pad + j1 + 1 - b)
+        cosine = dots / self.src_norm[a][i, None] / self.tgt_norm[b][None, j]
         margin = (
-            (self.src_margin[i] - self.src_margin[i - a]) / a
-            + (self.tgt_margin[j_ends] - self.tgt_margin[j_ends - b]) / b
+            ((self.src_margin[i] - self.src_margin[i_a]) / a)[:, None]
+            + ((self.tgt_margin[j] - self.tgt_margin[j_b]) / b)[None, :]
         ) / 2
-        ls = self.src_len[i] - self.src_len[i - a]
-        lt = (self.tgt_len[j_ends] - self.tgt_len[j_ends - b]) * self.ratio
+        ls = (self.src_len[i] - self.src_len[i_a])[:, None]
+        lt = ((self.tgt_len[j] - self.tgt_len[j_b]) * self.ratio)[None, :]
         penalty = np.log2(1 + np.minimum(ls, lt) / np.maximum(ls, lt))
         return np.asarray((cosine - self.margin_weight * margin) * penalty, dtype=np.float64)
 
-    def confidence(self, i: int, a: int, j: int, b: int) -> float:
-        """A bead's cosine similarity, clipped to [0, 1] (0 for omissions and additions)."""
-        if a == 0 or b == 0:
-            return 0.0
-        u = self.src_sum[i] - self.src_sum[i - a]
-        v = self.tgt_sum[j] - self.tgt_sum[j - b]
-        cosine = float(u @ v) / max(float(np.linalg.norm(u) * np.linalg.norm(v)), 1e-9)
-        return min(max(cosine, 0.0), 1.0)
+
+def _rows(vectors: Vectors, start: int, stop: int) -> Floats:
+    """Rows start..stop-1 of ``vectors`` as float64, zeros where they fall outside it."""
+    out = np.zeros((stop - start, vectors.shape[1]))
+    first, last = max(start, 0), min(stop, len(vectors))
+    if last > first:
+        out[first - start : last - start] = vectors[first:last]
+    return out
 
 
-def _prefix(vectors: Vectors) -> NDArray[np.float64]:
+def _span_norms(vectors: Vectors, most: int, pad: int, chunk: int = 4096) -> list[Floats]:
+    """``norms[a][pad + i]``: the norm of ``vectors[i-a:i]`` summed, at least 1e-9 (1 if i < a)."""
+    n = len(vectors)
+    norms = [np.ones(pad + n + 1) for _ in range(most + 1)]
+    for start in range(1, n + 1, chunk):
+        stop = min(n + 1, start + chunk)
+        rows = _rows(vectors, start - most - 1, stop - 1)
+        span = np.zeros((stop - start, vectors.shape[1]))
+        for a in range(1, most + 1):
+            span += rows[most + 1 - a : most + 1 - a + stop - start]
+            norms[a][pad + start : pad + stop] = np.maximum(np.linalg.norm(span, axis=1), 1e-9)
+    for a in range(1, most + 1):
+        norms[a][pad : pad + min(a, n + 1)] = 1.0
+    return norms
+
+
+def _prefix(vectors: Vectors) -> Floats:
+    """Running sums of the vectors in float64, row 0 empty (cast first: three times faster)."""
     out = np.zeros((len(vectors) + 1, vectors.shape[1]), dtype=np.float64)
-    np.cumsum(vectors, axis=0, out=out[1:])
+    out[1:] = vectors
+    np.cumsum(out[1:], axis=0, out=out[1:])
     return out
 
 
-def _prefix_1d(values: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.concatenate([[0.0], np.cumsum(values)])
+def _confidence(src_sum: Floats, tgt_sum: Floats, i: int, a: int, j: int, b: int) -> float:
+    """A bead's cosine similarity, clipped to [0, 1] (0 for omissions and additions).
+
+    ``sqrt(u.dot(u))`` is what ``np.linalg.norm`` computes for a vector, without its overhead.
+    """
+    if a == 0 or b == 0:
+        return 0.0
+    u = src_sum[i] - src_sum[i - a]
+    v = tgt_sum[j] - tgt_sum[j - b]
+    norms = float(np.sqrt(u.dot(u)) * np.sqrt(v.dot(v)))
+    return min(max(float(u.dot(v)) / max(norms, 1e-9), 0.0), 1.0)
 
 
-def _margins(side: Vectors, other: Vectors, k: int, chunk: int = 2048) -> NDArray[np.float64]:
-    """Mean cosine of each vector with its ``k`` nearest neighbours on the other side."""
-    k = min(k, len(other))
-    out = np.empty(len(side), dtype=np.float64)
-    for start in range(0, len(side), chunk):
-        sims = side[start : start + chunk] @ other.T
-        top = np.partition(sims, len(other) - k, axis=1)[:, len(other) - k :]
-        out[start : start + chunk] = top.mean(axis=1)
-    return out
+def _beads(src: Vectors, tgt: Vectors, path: Path) -> list[Bead]:
+    """The path's beads, each with its confidence."""
+    src_sum, tgt_sum = _prefix(src), _prefix(tgt)
+    return [
+        Bead(
+            tuple(range(i - a, i)),
+            tuple(range(j - b, j)),
+            _confidence(src_sum, tgt_sum, i, a, j, b),
+        )
+        for i, a, j, b in path
+    ]
+
+
+# --- margins -------------------------------------------------------------------------------
+
+
+def _neighbour_margins(src: Vectors, tgt: Vectors, band: _Band, k: int) -> tuple[Floats, Floats]:
+    """Mean cosine of each sentence with its ``k`` nearest neighbours on the other side.
+
+    The neighbours are sought among all other-side sentences, or, in pairs of more than
+    ``MARGIN_CELLS`` sentence pairs, among those within ``MARGIN_REACH`` of the band.  One
+    product per block of source sentences serves both sides: its rows' top ``k`` give the
+    source margins, its columns' top ``k`` are merged into a running top ``k`` per target.
+    """
+    n, m = len(src), len(tgt)
+    reach = max(n, m) if n * m <= MARGIN_CELLS else MARGIN_REACH
+    src_margin = np.empty(n)
+    tgt_top = np.full((m, min(k, n)), -np.inf, dtype=np.float32)
+    for rows in np.array_split(np.arange(n), math.ceil(n / 512)):
+        first, last = int(rows[0]), int(rows[-1]) + 1
+        start = max(0, int(band.lo[first]) - reach)
+        stop = min(m, int(band.hi[last]) + reach)
+        sims = src[first:last] @ tgt[start:stop].T
+        src_margin[first:last] = _top(sims, min(k, m)).mean(axis=1)
+        merged = np.concatenate([tgt_top[start:stop], _top(sims.T, min(k, n))], axis=1)
+        tgt_top[start:stop] = _top(merged, min(k, n))
+    return src_margin, np.asarray(tgt_top.mean(axis=1), dtype=np.float64)
+
+
+def _top(values: Vectors, k: int) -> Vectors:
+    """The ``k`` largest values of each row, in no particular order."""
+    return np.partition(values, values.shape[1] - k, axis=1)[:, values.shape[1] - k :]
 
 
 # --- the band ------------------------------------------------------------------------------
 
 
-def _band(src: Vectors, tgt: Vectors, params: AlignParams) -> list[tuple[int, int]]:
-    """For each source prefix length i (0..n), the range [lo, hi] of target prefixes searched."""
+@dataclass(frozen=True)
+class _Band:
+    """For each source prefix length i (0..n), the target prefixes lo[i]..hi[i] searched."""
+
+    lo: Ints
+    hi: Ints
+
+
+def _band(src: Vectors, tgt: Vectors, params: AlignParams) -> _Band:
     n, m = len(src), len(tgt)
     if (n + 1) * (m + 1) <= params.full_search_cells:
-        return [(0, m)] * (n + 1)
+        return _Band(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64))
     factor = math.ceil(max(n, m) / params.coarse_target)
     coarse_src, coarse_tgt = _blocks(src, factor), _blocks(tgt, factor)
     coarse = align(
@@ -170,9 +286,7 @@ def _blocks(vectors: Vectors, factor: int) -> Vectors:
     return np.asarray(sums / norms, dtype=np.float32)
 
 
-def _band_around(
-    coarse: list[Bead], factor: int, n: int, m: int, width: int
-) -> list[tuple[int, int]]:
+def _band_around(coarse: list[Bead], factor: int, n: int, m: int, width: int) -> _Band:
     """Widen the coarse path, scaled to sentences, by ``width`` on each side."""
     centre = np.zeros(n + 1, dtype=np.int64)
     i = j = 0
@@ -186,81 +300,129 @@ def _band_around(
     lo = np.maximum.accumulate(np.clip(centre - width, 0, m))
     hi = np.minimum.accumulate(np.clip(centre + width, 0, m)[::-1])[::-1]
     lo[0], hi[-1] = 0, m
-    return [(int(a), int(b)) for a, b in zip(lo, np.maximum(hi, lo), strict=True)]
+    return _Band(lo, np.maximum(hi, lo))
 
 
 # --- the search ----------------------------------------------------------------------------
 
 
-def _search(
-    scorer: _Scorer,
-    rows: list[tuple[int, int]],
-    shapes: list[tuple[int, int]],
-    params: AlignParams,
-) -> list[Bead]:
-    """Banded dynamic programme; keeps one row of scores per prefix, back-pointers as int8."""
-    n = len(rows) - 1
-    best: list[NDArray[np.float64]] = []
-    came_from: list[NDArray[np.int8]] = []
-    for i, (lo, hi) in enumerate(rows):
-        j = np.arange(lo, hi + 1)
-        row = np.full(len(j), NEG)
-        choice = np.full(len(j), -1, dtype=np.int8)
-        if i == 0:
-            row[j == 0] = 0.0
-        for index, (a, b) in enumerate(shapes):
-            if a > i or a == 0:
-                continue
-            prev_lo, prev_hi = rows[i - a]
-            ok = (j - b >= prev_lo) & (j - b <= prev_hi) & (j - b >= 0)
-            if not ok.any():
-                continue
-            ends = j[ok]
-            candidate = best[i - a][ends - b - prev_lo] + scorer.scores(i, a, ends, b)
-            better = candidate > row[ok]
-            targets = np.flatnonzero(ok)[better]
-            row[targets] = candidate[better]
-            choice[targets] = index
-        _add_insertions(row, choice, j, scorer.skip, shapes.index((0, 1)))
-        best.append(row)
-        came_from.append(choice)
-    return _backtrack(scorer, rows, came_from, shapes, n)
+class _Ring:
+    """The best scores of the last ``depth`` rows, each at full target width, NEG off its band.
+
+    Row i lives in slot i % depth, behind ``pad`` NEG columns, so the predecessors of a row's
+    cells are one gather for every shape at once: shape (a, b) reads row i - a at j - b.  Slots
+    of rows not yet computed hold NEG, as do the columns before target 0 and one extra slot,
+    which every gather reads first: a cell no shape reaches (all candidates NEG) picks it.
+    """
+
+    def __init__(self, depth: int, pad: int, m: int, shapes: list[tuple[int, int]]) -> None:
+        self.depth, self.pad, self.width = depth, pad, pad + m + 1
+        self.values: Floats = np.full((depth + 1) * self.width, NEG)
+        self.spans = [(0, -1)] * depth
+        a = np.array([0] + [shape[0] for shape in shapes])
+        b = np.array([0] + [shape[1] for shape in shapes])
+        self.starts: list[Ints] = []
+        for phase in range(depth):
+            starts = (phase - a) % depth * self.width + pad - b
+            starts[0] = depth * self.width + pad
+            self.starts.append(starts[:, None])
+
+    def candidates(self, i: int, j: Ints) -> Floats:
+        """Best scores at (i - a, j - b): the NEG slot, then every shape (rows), for each j."""
+        return np.take(self.values, self.starts[i % self.depth] + j)
+
+    def store(self, i: int, lo: int, row: Floats) -> None:
+        slot = i % self.depth
+        start = slot * self.width + self.pad
+        old_lo, old_hi = self.spans[slot]
+        self.values[start + old_lo : start + old_hi + 1] = NEG
+        self.values[start + lo : start + lo + len(row)] = row
+        self.spans[slot] = (lo, lo + len(row) - 1)
 
 
-def _add_insertions(
-    row: NDArray[np.float64],
-    choice: NDArray[np.int8],
-    j: NDArray[np.int64],
-    skip: float,
-    index: int,
-) -> None:
-    """Let runs of 0-1 beads extend a row: row[j] = max over k <= j of row[k] + (j - k) skip."""
+class _Programme:
+    """The dynamic programme over the band: recent rows of best scores, every back-pointer.
+
+    Each cell takes the best of its shapes' candidates, the first in ``shapes`` order on a tie
+    (as a strict ``>`` shape by shape would), then runs of 0-1 beads extend the row.
+    """
+
+    def __init__(self, band: _Band, shapes: list[tuple[int, int]], pad: int, skip: float) -> None:
+        self.band, self.shapes, self.skip = band, shapes, skip
+        moving = [index for index, (a, _) in enumerate(shapes) if a > 0]
+        self.labels = np.array([-1, *moving], dtype=np.int8)
+        self.insertion = shapes.index((0, 1))
+        m = int(band.hi[-1])
+        self.ring = _Ring(pad + 1, pad, m, [shapes[k] for k in moving])
+        self.columns = np.arange(m + 1)
+        self.skips = np.multiply(self.columns, skip, dtype=np.float64)
+        self.offsets = np.concatenate([[0], np.cumsum(band.hi - band.lo + 1)])
+        self.came_from = np.full(int(self.offsets[-1]), -1, dtype=np.int8)
+
+    def start(self) -> None:
+        """Row 0: the empty source prefix, reached from (0, 0) by 0-1 beads only."""
+        row = np.full(int(self.band.hi[0] - self.band.lo[0] + 1), NEG)
+        row[0] = 0.0
+        self._finish(0, 0, row, self.came_from[: len(row)])
+
+    def step(self, i: int, scores: Floats) -> None:
+        """Row i from the rows before it; ``scores[shape, k]``: the bead ending at (i, lo + k)."""
+        lo, hi = int(self.band.lo[i]), int(self.band.hi[i])
+        candidates = self.ring.candidates(i, self.columns[lo : hi + 1])
+        candidates[1:] += scores
+        choice = self.came_from[self.offsets[i] : self.offsets[i + 1]]
+        np.take(self.labels, candidates.argmax(axis=0), out=choice)
+        self._finish(i, lo, candidates.max(axis=0), choice)
+
+    def _finish(self, i: int, lo: int, row: Floats, choice: NDArray[np.int8]) -> None:
+        _add_insertions(row, choice, self.skips[lo : lo + len(row)], self.insertion)
+        self.ring.store(i, lo, row)
+
+    def path(self) -> Path:
+        """The best path's beads, from the back-pointers, as (i, a, j, b), in reading order."""
+        band = self.band
+        i = len(band.lo) - 1
+        j = int(band.hi[i])
+        path: Path = []
+        while i > 0 or j > 0:
+            index = int(self.came_from[self.offsets[i] + j - band.lo[i]])
+            if index < 0:
+                raise AssertionError(f"no path reaches ({i}, {j}): the band is disconnected")
+            a, b = self.shapes[index]
+            path.append((i, a, j, b))
+            i, j = i - a, j - b
+        return path[::-1]
+
+
+def _search(scorer: _Scorer, band: _Band, shapes: list[tuple[int, int]]) -> Path:
+    """Run the programme over the band, scoring ``BLOCK_ROWS`` rows per call."""
+    n = len(band.lo) - 1
+    programme = _Programme(band, shapes, scorer.pad, scorer.skip)
+    programme.start()
+    for i0 in range(1, n + 1, BLOCK_ROWS):
+        i1 = min(n + 1, i0 + BLOCK_ROWS)
+        j0, j1 = int(band.lo[i0:i1].min()), int(band.hi[i0:i1].max())
+        scores = scorer.block(i0, i1, j0, j1)
+        for i in range(i0, i1):
+            lo, hi = band.lo[i] - j0, band.hi[i] - j0
+            programme.step(i, scores[:, i - i0, lo : hi + 1])
+    return programme.path()
+
+
+def _add_insertions(row: Floats, choice: NDArray[np.int8], skips: Floats, index: int) -> None:
+    """Let runs of 0-1 beads extend a row: row[j] = max over k < j of row[k] + (j - k) skip.
+
+    ``skips[k]`` is j * skip for the row's k-th cell (j its target prefix).  The cell itself
+    stays out of the max: ``row[j] - skips[j] + skips[j]`` rounds above ``row[j]`` by more than
+    the tolerance once path scores pass 2**14 (documents of some 60,000 sentences), and would
+    then pass for an insertion, a back-pointer to a worse cell (strict F1 0.94 instead of 0.999
+    on 100,000 synthetic sentences).
+    """
     reachable = row > NEG / 2
     if not reachable.any():
         return
-    shifted = np.where(reachable, row - j * skip, NEG)
-    extended = np.maximum.accumulate(shifted) + j * skip
-    better = extended > row + 1e-12
-    row[better] = extended[better]
-    choice[better] = index
-
-
-def _backtrack(
-    scorer: _Scorer,
-    rows: list[tuple[int, int]],
-    came_from: list[NDArray[np.int8]],
-    shapes: list[tuple[int, int]],
-    n: int,
-) -> list[Bead]:
-    i, j = n, rows[n][1]
-    beads: list[Bead] = []
-    while i > 0 or j > 0:
-        index = int(came_from[i][j - rows[i][0]])
-        if index < 0:
-            raise AssertionError(f"no path reaches ({i}, {j}): the band is disconnected")
-        a, b = shapes[index]
-        beads.append(
-            Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), scorer.confidence(i, a, j, b))
-        )
-        i, j = i - a, j - b
-    return beads[::-1]
+    best = np.maximum.accumulate(np.where(reachable, row - skips, NEG))
+    extended = best[:-1] + skips[1:]
+    better = np.flatnonzero(extended > row[1:] + 1e-12)
+    row[better + 1] = extended[better]
+    choice[better + 1] = index

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aligner.align import AlignParams, align, bead_shapes
+from aligner import align as align_module
+from aligner.align import AlignParams, _add_insertions, _neighbour_margins, align, bead_shapes
 from aligner.embed import load_encoder
 from aligner.formats.ladder import parse_ladder, read_ladder, write_ladder
 from aligner.score import count, scores
@@ -119,6 +120,71 @@ def test_long_texts_use_the_band_and_still_find_every_omission() -> None:
     )  # fmt: skip
     assert {b.src[0] for b in beads if b.kind == "1-0"} == dropped
     assert all(b.kind in ("1-1", "1-0") for b in beads)
+
+
+def seeded_plan(count: int, seed: int) -> list[list[int]]:
+    """A target plan over ``count`` source sentences: 1-1 with some 2-1, 1-2, 1-0 and 0-1."""
+    rng = np.random.default_rng(seed)
+    plan: list[list[int]] = []
+    i = 0
+    while i < count:
+        draw = rng.random()
+        if draw < 0.04 and i + 1 < count:
+            plan.append([i, i + 1])
+            i += 2
+        elif draw < 0.07:
+            i += 1  # omitted
+        elif draw < 0.10:
+            plan.append([])  # added
+        else:
+            plan.append([i])
+            i += 1
+    return plan
+
+
+def test_the_band_finds_the_full_search_path_on_a_long_text() -> None:
+    """1,500 sentences: the full search (the default) and a narrow band agree bead for bead."""
+    meanings = Meanings(1500, seed=11)
+    plan = seeded_plan(1500, seed=12)
+    src, tgt = meanings.sentences(one_each(1500)), meanings.sentences(plan)
+    lengths = ([60] * 1500, [60 * max(1, len(ids)) for ids in plan])
+    full = align(src, tgt, *lengths)
+    banded = align(src, tgt, *lengths, AlignParams(full_search_cells=100_000, band=10))
+    assert banded == full
+    assert sum(1 for b in full if b.kind == "2-1") == sum(1 for ids in plan if len(ids) == 2)
+
+
+def test_margins_near_the_band_equal_the_exact_ones_when_the_band_reaches_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Huge pairs look for neighbours near the band only; with a reach wider than the text,
+    that must be every sentence, as for ordinary pairs."""
+    meanings = Meanings(400, seed=5)
+    src, tgt = meanings.sentences(one_each(400)), meanings.sentences(seeded_plan(400, seed=6))
+    band = align_module._band(src, tgt, AlignParams(full_search_cells=10_000))
+    exact = _neighbour_margins(src, tgt, band, 4)
+    monkeypatch.setattr(align_module, "MARGIN_CELLS", 0)
+    monkeypatch.setattr(align_module, "MARGIN_REACH", 1_000)
+    near = _neighbour_margins(src, tgt, band, 4)
+    np.testing.assert_allclose(near[0], exact[0], atol=1e-6)
+    np.testing.assert_allclose(near[1], exact[1], atol=1e-6)
+    monkeypatch.setattr(align_module, "MARGIN_REACH", 20)
+    narrow = _neighbour_margins(src, tgt, band, 4)
+    assert np.all(narrow[0] <= exact[0] + 1e-6) and np.all(narrow[1] <= exact[1] + 1e-6)
+
+
+def test_insertions_do_not_mistake_rounding_for_a_better_path() -> None:
+    """Scores of long documents reach the tens of thousands, where ``x - s + s`` can round
+    above ``x``: a rising row must keep its back-pointers (none of its cells is better
+    reached by a 0-1 bead)."""
+    row = np.array([30000.354785, 30000.562699, 30000.679089, 30000.7857])
+    choice = np.full(4, 2, dtype=np.int8)
+    _add_insertions(row, choice, np.arange(60001, 60005) * -0.05, index=1)
+    assert choice.tolist() == [2, 2, 2, 2]
+    falling = np.array([10.0, 9.0, 8.0, 7.0])
+    _add_insertions(falling, choice, np.arange(4) * -0.05, index=1)
+    assert choice.tolist() == [2, 1, 1, 1]
+    np.testing.assert_allclose(falling, [10.0, 9.95, 9.9, 9.85])
 
 
 @requires_shared
