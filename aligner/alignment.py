@@ -49,7 +49,10 @@ def align_versions(
     tgt_revision = current_text(get_version(work, tgt_label))
     src_units, tgt_units = aligned_units(src_revision), aligned_units(tgt_revision)
     embedder = _CachingEmbedder(session, encoder)
-    beads = align_texts([s.text for s in src_units], [t.text for t in tgt_units], embedder, params)
+    beads = align_texts(
+        [s.text for s in src_units], [t.text for t in tgt_units], embedder, params,
+        paragraphs=([s.paragraph for s in src_units], [t.paragraph for t in tgt_units]),
+    )  # fmt: skip
     kinds = Counter(bead.kind for bead in beads)
     run = AlignmentRun(
         work_id=work.id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,

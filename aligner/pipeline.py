@@ -24,8 +24,16 @@ class FileAlignment:
     beads: list[Bead]
 
 
-def read_sentences(path: Path, lang: str, *, presplit: bool) -> list[str]:
-    """The units to align: one per line with ``presplit``, else the file's segments."""
+@dataclass(frozen=True)
+class Units:
+    """The sentences to align from one file, with each one's paragraph number when known."""
+
+    sentences: list[str]
+    paragraphs: list[int] | None
+
+
+def read_units(path: Path, lang: str, *, presplit: bool) -> Units:
+    """One unit per line with ``presplit`` (no paragraphs known), else the file's segments."""
     info = language_info_in(str(path), lang)
     text = read_text_file(path).text
     if presplit:
@@ -36,11 +44,11 @@ def read_sentences(path: Path, lang: str, *, presplit: bool) -> list[str]:
                     f"{path}: line {number} is blank; "
                     "with --presplit every line must be one sentence"
                 )
-        return lines
-    sentences = [s.text for s in segment_text(text, info.tag).segments if s.kind in ALIGNED_KINDS]
-    if not sentences:
+        return Units(lines, None)
+    segments = [s for s in segment_text(text, info.tag).segments if s.kind in ALIGNED_KINDS]
+    if not segments:
         raise InputError(f"{path}: no sentences to align (only notes)")
-    return sentences
+    return Units([s.text for s in segments], [s.paragraph for s in segments])
 
 
 def align_files(
@@ -53,7 +61,10 @@ def align_files(
     presplit: bool = False,
     params: AlignParams | None = None,
 ) -> FileAlignment:
-    src = read_sentences(src_path, src_lang, presplit=presplit)
-    tgt = read_sentences(tgt_path, tgt_lang, presplit=presplit)
-    beads = align_texts(src, tgt, encoder.encode, params or AlignParams())
-    return FileAlignment(src, tgt, beads)
+    src = read_units(src_path, src_lang, presplit=presplit)
+    tgt = read_units(tgt_path, tgt_lang, presplit=presplit)
+    beads = align_texts(
+        src.sentences, tgt.sentences, encoder.encode, params or AlignParams(),
+        paragraphs=(src.paragraphs, tgt.paragraphs),
+    )  # fmt: skip
+    return FileAlignment(src.sentences, tgt.sentences, beads)

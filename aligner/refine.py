@@ -50,12 +50,17 @@ class Stretch:
 
 @dataclass(frozen=True)
 class Document:
-    """One side of the pair: its sentences, their vectors and their neighbour margins."""
+    """One side of the pair: its sentences, their vectors, neighbour margins and lengths.
+
+    ``breaks[i]`` is true where a paragraph (or heading, or footnote) ends before sentence
+    ``i``; position 0 and the end always count as breaks.
+    """
 
     sentences: Sequence[str]
     vectors: Vectors
     margins: NDArray[np.float64]
     lengths: NDArray[np.float64]
+    breaks: NDArray[np.bool_]
 
 
 def length_ratio(src: Document, tgt: Document) -> float:
@@ -138,6 +143,7 @@ class _Units:
     vectors: Vectors
     margins: NDArray[np.float64]
     lengths: NDArray[np.float64]
+    breaks: NDArray[np.bool_]
 
     @staticmethod
     def build(
@@ -158,6 +164,7 @@ class _Units:
                 [side.margins, neighbour_margins(span_vectors, other.vectors, k)]
             ),
             lengths=np.concatenate([side.lengths, np.asarray(span_lengths, np.float64)]),
+            breaks=side.breaks,
         )
 
 
@@ -200,6 +207,8 @@ def _realign(
                 )
                 if score > best[i, j]:
                     best[i, j], came_from[i, j] = score, index
+            if src.breaks[i0 + i] and tgt.breaks[j0 + j]:
+                best[i, j] += params.break_bonus
     return _trace(came_from, shapes, n, m, i0, j0, src, tgt)
 
 

@@ -26,27 +26,57 @@ def align_texts(
     embed: Embed,
     params: AlignParams,
     refine_params: RefineParams | None = DEFAULT_REFINE,
+    paragraphs: tuple[Sequence[int] | None, Sequence[int] | None] = (None, None),
 ) -> list[Bead]:
     """Beads covering every sentence of ``src`` and ``tgt`` once, in reading order.
 
-    ``refine_params=None`` stops after the first pass (summed sentence vectors only).
+    ``paragraphs`` numbers each sentence's paragraph on either side (None: unknown); beads that
+    end where both sides end a paragraph are preferred.  ``refine_params=None`` stops after the
+    first pass (summed sentence vectors only).
     """
     src_vectors, tgt_vectors = embed(src), embed(tgt)
-    beads = align(src_vectors, tgt_vectors, utf8_lengths(src), utf8_lengths(tgt), params)
-    src_doc, tgt_doc = documents(src, tgt, src_vectors, tgt_vectors, params.margin_k)
+    src_doc, tgt_doc = documents(src, tgt, src_vectors, tgt_vectors, params.margin_k, paragraphs)
+    beads = align(
+        src_vectors, tgt_vectors, utf8_lengths(src), utf8_lengths(tgt), params,
+        breaks=(src_doc.breaks, tgt_doc.breaks),
+    )  # fmt: skip
     if refine_params is not None:
         beads = refine(beads, src_doc, tgt_doc, embed, params, refine_params)
     return calibrated(beads, src_doc, tgt_doc)
 
 
 def documents(
-    src: Sequence[str], tgt: Sequence[str], src_vectors: Vectors, tgt_vectors: Vectors, k: int
+    src: Sequence[str],
+    tgt: Sequence[str],
+    src_vectors: Vectors,
+    tgt_vectors: Vectors,
+    k: int,
+    paragraphs: tuple[Sequence[int] | None, Sequence[int] | None] = (None, None),
 ) -> tuple[Document, Document]:
-    """Both sides with their ``k``-neighbour margins and lengths, as refinement and scoring use."""
+    """Both sides with their ``k``-neighbour margins, lengths and paragraph breaks."""
     return (
-        Document(src, src_vectors, neighbour_margins(src_vectors, tgt_vectors, k), _lengths(src)),
-        Document(tgt, tgt_vectors, neighbour_margins(tgt_vectors, src_vectors, k), _lengths(tgt)),
-    )
+        Document(
+            src, src_vectors, neighbour_margins(src_vectors, tgt_vectors, k), _lengths(src),
+            paragraph_breaks(paragraphs[0], len(src)),
+        ),
+        Document(
+            tgt, tgt_vectors, neighbour_margins(tgt_vectors, src_vectors, k), _lengths(tgt),
+            paragraph_breaks(paragraphs[1], len(tgt)),
+        ),
+    )  # fmt: skip
+
+
+def paragraph_breaks(paragraphs: Sequence[int] | None, count: int) -> NDArray[np.bool_]:
+    """True at each position between two paragraphs, and at both ends.
+
+    Without paragraph numbers (one sentence a line, as in ``--presplit``) only the ends count.
+    """
+    breaks = np.zeros(count + 1, dtype=np.bool_)
+    breaks[0] = breaks[count] = True
+    if paragraphs is not None:
+        numbers = np.asarray(paragraphs)
+        breaks[1:count] = numbers[1:] != numbers[:-1]
+    return breaks
 
 
 def _lengths(texts: Sequence[str]) -> NDArray[np.float64]:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from flores import LANGUAGES, edited_pair
 from numpy.typing import NDArray
-from timed import CachedEmbedder
+from timed import CachedEmbedder, paragraphs_from_ids
 
 from aligner.align import AlignParams
 from aligner.confidence import aligned_features, skipped_features
@@ -36,14 +36,15 @@ from aligner.textalign import align_texts, documents
 from aligner.types import Bead
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-Pair = tuple[str, list[str], list[str], list[Bead]]
+Paragraphs = tuple[list[int] | None, list[int] | None]
+Pair = tuple[str, list[str], list[str], list[Bead], Paragraphs]
 
 
 def textberg(names: list[str]) -> Iterator[Pair]:
     for name in names:
         src = (DATA / "textberg" / f"{name}.de").read_text("utf-8").splitlines()
         tgt = (DATA / "textberg" / f"{name}.fr").read_text("utf-8").splitlines()
-        yield name, src, tgt, read_ladder(DATA / "textberg" / f"{name}.defr")
+        yield name, src, tgt, read_ladder(DATA / "textberg" / f"{name}.defr"), (None, None)
 
 
 def flores(languages: dict[str, str], seed: int) -> Iterator[Pair]:
@@ -51,7 +52,7 @@ def flores(languages: dict[str, str], seed: int) -> Iterator[Pair]:
     for tag, name in languages.items():
         lines = (DATA / "flores" / f"{name}.devtest").read_text("utf-8").splitlines()
         src, tgt, gold = edited_pair(lines, english, random.Random(seed))
-        yield f"{tag}-en", src, tgt, gold
+        yield f"{tag}-en", src, tgt, gold, (None, None)
 
 
 def transread() -> Iterator[Pair]:
@@ -60,7 +61,7 @@ def transread() -> Iterator[Pair]:
         src_ids, src = read_sentences(folder / f"cut_{name}_en.xml")
         tgt_ids, tgt = read_sentences(folder / f"cut_{name}_fr.xml")
         gold = read_cesalign(folder / f"{name}_sent_align_en-fr.xml", src_ids, tgt_ids)
-        yield name, src, tgt, gold
+        yield name, src, tgt, gold, (paragraphs_from_ids(src_ids), paragraphs_from_ids(tgt_ids))
 
 
 class Sample:
@@ -73,10 +74,10 @@ class Sample:
         self.labels: list[float] = []
 
     def add(self, embed: CachedEmbedder, pair: Pair) -> None:
-        _, src, tgt, gold = pair
+        _, src, tgt, gold, paragraphs = pair
         params = AlignParams()
-        beads = align_texts(src, tgt, embed, params)
-        src_doc, tgt_doc = documents(src, tgt, embed(src), embed(tgt), params.margin_k)
+        beads = align_texts(src, tgt, embed, params, paragraphs=paragraphs)
+        src_doc, tgt_doc = documents(src, tgt, embed(src), embed(tgt), params.margin_k, paragraphs)
         ratio = length_ratio(src_doc, tgt_doc)
         gold_set = {(b.src, b.tgt) for b in gold}
         for k, bead in enumerate(beads):

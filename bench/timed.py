@@ -40,11 +40,14 @@ class TimedEmbedder:
 
 
 def embed_and_align(
-    encoder: Encoder, src: list[str], tgt: list[str], params: AlignParams | None = None
+    encoder: Encoder,
+    src: list[str],
+    tgt: list[str],
+    paragraphs: tuple[list[int] | None, list[int] | None] = (None, None),
 ) -> TimedAlignment:
     embedder = TimedEmbedder(encoder)
     started = time.perf_counter()
-    beads = align_texts(src, tgt, embedder, params or AlignParams())
+    beads = align_texts(src, tgt, embedder, AlignParams(), paragraphs=paragraphs)
     total = time.perf_counter() - started
     return TimedAlignment(beads, embedder.seconds, total - embedder.seconds, embedder.texts)
 
@@ -60,3 +63,9 @@ class CachedEmbedder:
     def __call__(self, texts: Sequence[str]) -> Vectors:
         with self.database.session() as session:
             return cached_embeddings(session, self.encoder, texts).vectors
+
+
+def paragraphs_from_ids(ids: Sequence[str]) -> list[int] | None:
+    """Paragraph numbers from TransRead sentence ids ("12.3": paragraph 12), if all have one."""
+    heads = [sentence_id.split(".")[0] for sentence_id in ids]
+    return [int(head) for head in heads] if all(h.isdigit() for h in heads) else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from timed import embed_and_align
+from timed import embed_and_align, paragraphs_from_ids
 
 from aligner.embed import load_encoder
 from aligner.formats.cesalign import read_cesalign, read_sentences
@@ -28,7 +28,8 @@ def main() -> None:
         src_ids, src = read_sentences(folder / f"cut_{name}_en.xml")
         tgt_ids, tgt = read_sentences(folder / f"cut_{name}_fr.xml")
         gold = read_cesalign(folder / f"{name}_sent_align_en-fr.xml", src_ids, tgt_ids)
-        timed = embed_and_align(encoder, src, tgt)
+        paragraphs = (paragraphs_from_ids(src_ids), paragraphs_from_ids(tgt_ids))
+        timed = embed_and_align(encoder, src, tgt, paragraphs)
         counts = count(gold, timed.beads)
         total = total + counts
         result = scores(counts)

@@ -8,7 +8,7 @@ import numpy as np
 
 from aligner.align import AlignParams
 from aligner.refine import Document, RefineParams, doubtful_stretches, refine, spans_of
-from aligner.textalign import documents
+from aligner.textalign import align_texts, documents, paragraph_breaks
 from aligner.types import Bead
 
 DIM = 32
@@ -88,3 +88,35 @@ def test_an_empty_side_is_all_omissions() -> None:
     beads = [Bead((0,), (), 0.0), Bead((1,), (), 0.0)]
     refined = refine(beads, src, tgt, SpanEmbedder({}), AlignParams())
     assert [(b.src, b.tgt) for b in refined] == [((0,), ()), ((1,), ())]
+
+
+def test_paragraph_breaks_mark_both_ends_and_every_change_of_paragraph() -> None:
+    assert paragraph_breaks([0, 0, 1, 1, 1, 4], 6).tolist() == [
+        True, False, True, False, False, True, True,
+    ]  # fmt: skip
+    assert paragraph_breaks(None, 3).tolist() == [True, False, False, True]
+
+
+def test_a_sentence_between_two_meanings_joins_its_own_paragraph() -> None:
+    rng = np.random.default_rng(11)
+    meaning = unit_rows(rng.normal(size=(8, DIM)))
+    filler = [f"Filler sentence number {k} here." for k in range(6)]
+    src = [*filler[:3], "Pppp pppp pppp.", "Qqqq qqqq qqqq.", *filler[3:]]
+    tgt = [f.upper() for f in filler[:3]] + ["Pp pp pp.", "Mm mm.", "Qq qq qq."]
+    tgt += [f.upper() for f in filler[3:]]
+    meanings = {text: meaning[2 + k] for k, text in enumerate(filler)}
+    meanings |= {text.upper(): meaning[2 + k] for k, text in enumerate(filler)}
+    # "Mm mm." is as close to P as to Q (a shade nearer Q), but its paragraph ends with P's.
+    meanings |= {src[3]: meaning[0], src[4]: meaning[1], tgt[3]: meaning[0]}
+    meanings |= {tgt[4]: 0.95 * meaning[0] + meaning[1], tgt[5]: meaning[1]}
+    embed = SpanEmbedder(meanings)
+
+    def middle(bonus: float) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        beads = align_texts(
+            src, tgt, embed, AlignParams(break_bonus=bonus), None,
+            paragraphs=([0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3, 3, 4, 5, 6, 7]),
+        )  # fmt: skip
+        return [(b.src, b.tgt) for b in beads][3:5]
+
+    assert middle(0.0) == [((3,), (3,)), ((4,), (4, 5))]
+    assert middle(AlignParams().break_bonus) == [((3,), (3, 4)), ((4,), (5,))]
