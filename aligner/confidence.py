@@ -29,8 +29,8 @@ from aligner.refine import Document, length_ratio
 from aligner.types import Bead
 
 # Fitted by bench/calibrate.py --fit (see the module docstring); order as in the feature lists.
-ALIGNED_COEFFICIENTS = (-7.219, 33.152, 10.463, -2.09, 1.978)
-SKIPPED_COEFFICIENTS = (2.096, 6.463)
+ALIGNED_COEFFICIENTS = (-6.392, 30.073, 9.782, -2.266, 2.355)
+SKIPPED_COEFFICIENTS = (2.29, 4.99)
 
 
 def aligned_features(src: Document, tgt: Document, bead: Bead, ratio: float) -> list[float]:

@@ -135,7 +135,11 @@ def reliability(name: str, sample: Sample) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fit", action="store_true", help="fit on Text+Berg dev and print")
+    parser.add_argument(
+        "--fit",
+        action="store_true",
+        help="fit on Text+Berg dev and FLORES de-en, print the coefficients",
+    )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/aligner-bench-cache.db"))
     args = parser.parse_args()
     if not DATA.is_dir():

@@ -38,10 +38,13 @@ def test_doubtful_beads_and_their_neighbours_form_merged_stretches() -> None:
         Bead((4,), (3,), 0.9), Bead((5,), (4,), 0.9), Bead((6,), (5,), 0.9),
         Bead((7,), (), 0.0), Bead((8,), (6,), 0.9), Bead((9,), (7,), 0.3),
     ]  # fmt: skip
-    stretches = doubtful_stretches(beads, RefineParams(context=1, low_cosine=0.5))
+    stretches = doubtful_stretches(beads, RefineParams(context=1, low_cosine=0.5, sure_cosine=0.95))
     assert [(s.first, s.last) for s in stretches] == [(1, 3), (5, 8)]
     assert (stretches[0].src, stretches[0].tgt) == (range(1, 5), range(1, 4))
     assert (stretches[1].src, stretches[1].tgt) == (range(6, 10), range(5, 8))
+    # A merge as sure as that (cosine 0.9 >= sure_cosine) is left alone.
+    stretches = doubtful_stretches(beads, RefineParams(context=1, low_cosine=0.5, sure_cosine=0.85))
+    assert [(s.first, s.last) for s in stretches] == [(5, 8)]
 
 
 def test_spans_cover_every_run_of_two_to_max_bead_sentences() -> None:
