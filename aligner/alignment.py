@@ -17,9 +17,9 @@ from aligner.pipeline import ALIGNED_KINDS
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
 from aligner.store.queries import get_version, get_work
 from aligner.store.vectors import cached_embeddings
-from aligner.textalign import align_texts
+from aligner.textalign import DEFAULT_REFINE, align_texts
 
-METHOD = "aligner-dp"
+METHOD = "aligner-dp-refine"
 
 
 def aligned_units(revision: Revision) -> list[Segment]:
@@ -56,7 +56,8 @@ def align_versions(
     kinds = Counter(bead.kind for bead in beads)
     run = AlignmentRun(
         work_id=work.id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
-        model=encoder.model_id, parameters=asdict(params), code_version=__version__,
+        model=encoder.model_id, code_version=__version__,
+        parameters=asdict(params) | {"refine": asdict(DEFAULT_REFINE)},
         summary={
             "beads": len(beads),
             "kinds": dict(kinds.most_common()),
