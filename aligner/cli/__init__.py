@@ -83,5 +83,6 @@ def main() -> None:
 
 from aligner.cli import alignment as _alignment  # noqa: E402  (registers the commands)
 from aligner.cli import corpus as _corpus  # noqa: E402
+from aligner.cli import export as _export  # noqa: E402
 
-__all__ = ["_alignment", "_corpus", "app", "main"]
+__all__ = ["_alignment", "_corpus", "_export", "app", "main"]

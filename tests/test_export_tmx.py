@@ -1,0 +1,263 @@
+"""TMX 1.4b export: every export is validated against the official DTD; the bundled
+demonstration pairs, the filters, escaping, unaligned beads and the errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlalchemy import select
+
+from aligner import __version__
+from aligner.alignment import find_run
+from aligner.formats.xml import hardened_parser
+from aligner.store.models import AlignmentRun, Link
+from aligner.store.session import Database
+from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared
+
+WORK = "why-we-quit-1938-introduction"
+TMX_DTD = SHARED / "schemas" / "tmx" / "tmx14.dtd"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BEADS = {"fr-demo": 13, "yi-demo": 12}  # all 1-1, 1-2 or 2-1 (see test_demonstration.py)
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@pytest.fixture(scope="module")
+def dtd() -> etree.DTD | None:
+    return etree.DTD(str(TMX_DTD)) if TMX_DTD.is_file() else None
+
+
+@requires_shared
+def test_the_official_tmx_dtd_is_there() -> None:
+    # Every export below is validated against it; without ../shared it is not checked.
+    assert TMX_DTD.is_file()
+
+
+def parse_valid(data: bytes, dtd: etree.DTD | None) -> etree._Element:
+    """Parse an export with the hardened parser and validate it against tmx14.dtd."""
+    assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+    assert b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">' in data
+    root = etree.fromstring(data, hardened_parser())
+    if dtd is not None:
+        assert dtd.validate(root), dtd.error_log.filter_from_errors()
+    return root
+
+
+def units(root: etree._Element) -> list[etree._Element]:
+    return list(root.iter("tu"))
+
+
+def props(tu: etree._Element) -> dict[str, str]:
+    return {p.get("type"): p.text for p in tu.findall("prop")}
+
+
+def segs(tu: etree._Element) -> dict[str, str]:
+    return {tuv.get(XML_LANG): tuv.findtext("seg") for tuv in tu.findall("tuv")}
+
+
+def export(cli: Cli, *args: str | Path) -> CliResult:
+    return cli.ok("export", "tmx", *args)
+
+
+def aligned_demo(cli: Cli, label: str) -> None:
+    cli.ok("import", CORPUS)
+    cli.ok("align", WORK, "--src", "en", "--tgt", label)
+
+
+@pytest.mark.parametrize("label", sorted(BEADS))
+def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
+    cli: Cli, label: str, dtd: etree.DTD | None, tmp_path: Path
+) -> None:
+    aligned_demo(cli, label)
+    result = export(cli, WORK, "--src", "en", "--tgt", label)
+    assert result.stderr == ""
+    root = parse_valid(result.stdout_bytes, dtd)
+    assert root.get("version") == "1.4"
+    header = root.find("header")
+    assert header is not None
+    attributes = dict(header.attrib)
+    assert re.fullmatch(r"\d{8}T\d{6}Z", attributes.pop("creationdate"))
+    assert attributes == {
+        "creationtool": "aligner",
+        "creationtoolversion": __version__,
+        "segtype": "sentence",
+        "o-tmf": "aligner",
+        "adminlang": "en",
+        "srclang": "en",
+        "datatype": "plaintext",
+    }
+    found = units(root)
+    assert len(found) == BEADS[label]
+    language = label.removesuffix("-demo")
+    assert [tu.get("tuid") for tu in found] == [f"{WORK}:1:{i}" for i in range(BEADS[label])]
+    assert props(found[0]) == {
+        "x-work": WORK,
+        "x-src-version": "en r1",
+        "x-tgt-version": f"{label} r1",
+        "x-translator": "the aligner project",
+        "x-status": "auto",
+        "x-score": props(found[0])["x-score"],
+    }
+    assert 0.5 < float(props(found[0])["x-score"]) <= 1.0
+    assert [list(segs(tu)) for tu in found] == [["en", language]] * len(found)
+    # Each side is its bead's sentences in reading order, exactly as stored: for Yiddish the
+    # same bytes as in the imported file, with no bidi marks added.
+    with Database(cli.db_url) as db, db.session() as session:
+        run = find_run(session, WORK, "en", label, None)
+        expected = []
+        for link in run.links:
+            sides: dict[str, list[tuple[int, str]]] = {"src": [], "tgt": []}
+            for member in link.members:
+                sides[member.side].append((member.segment.position, member.segment.text))
+            expected.append({s: " ".join(t for _, t in sorted(sides[s])) for s in sides})
+    assert [segs(tu) for tu in found] == [{"en": e["src"], language: e["tgt"]} for e in expected]
+    assert not BIDI_CONTROLS.search(result.stdout)
+    # The file wraps its lines (and the French puts no-break spaces inside « »); the Yiddish
+    # sentences are its bytes exactly once line breaks are read as spaces.
+    source = (CORPUS / "demonstration" / f"why-we-quit-introduction.{label}.txt").read_bytes()
+    if label == "yi-demo":
+        unwrapped = source.replace(b"\n", b" ")
+    else:
+        unwrapped = re.sub(r"\s+", " ", source.decode("utf-8")).encode("utf-8")
+    for tu in found:
+        for sentence in re.split(r"(?<=[.!?]) ", segs(tu)[language]):
+            assert sentence.encode("utf-8") in unwrapped
+    if label == "yi-demo":
+        joined = segs(found[2])
+        assert joined["en"].startswith("The general reaction to the Moscow frame-ups")
+        assert joined["en"].endswith("the third big Moscow trial.")  # the 2-1 bead, joined
+        assert joined["yi"].startswith("די אַלגעמיינע רעאַקציע")
+    # -o writes the same document to a file (the date may differ) and says so.
+    target = tmp_path / "out.tmx"
+    written = export(cli, WORK, "--src", "en", "--tgt", label, "-o", target)
+    assert written.stdout == (
+        f"{WORK}: run 1, en → {label}: {BEADS[label]} translation units written to {target}\n"
+    )
+    dated = re.compile(rb'creationdate="\d{8}T\d{6}Z"')
+    file_bytes = target.read_bytes()
+    parse_valid(file_bytes, dtd)
+    assert dated.sub(b"", file_bytes) == dated.sub(b"", result.stdout_bytes)
+
+
+def test_status_min_score_and_run_filter_the_units(cli: Cli, dtd: etree.DTD | None) -> None:
+    aligned_demo(cli, "fr-demo")
+    cli.ok("align", WORK, "--src", "en", "--tgt", "fr-demo")  # run 2, the newest
+    with Database(cli.db_url) as db, db.session() as session:
+        scores = [link.score or 0.0 for link in find_run(session, WORK, "en", "fr-demo", 2).links]
+    threshold = sorted(scores)[len(scores) // 2]
+    base = (WORK, "--src", "en", "--tgt", "fr-demo")
+    root = parse_valid(export(cli, *base, "--min-score", str(threshold)).stdout_bytes, dtd)
+    assert len(units(root)) == sum(score >= threshold for score in scores) < len(scores)
+    assert all(float(props(tu)["x-score"]) >= threshold - 5e-5 for tu in units(root))
+    root = parse_valid(export(cli, *base, "--min-score", "1.01").stdout_bytes, dtd)
+    assert units(root) == []  # an empty body is valid TMX
+    root = parse_valid(export(cli, *base, "--status", "confirmed").stdout_bytes, dtd)
+    assert units(root) == []  # nothing confirmed yet: every link is "auto"
+    with Database(cli.db_url) as db, db.session() as session:
+        run = session.get(AlignmentRun, 2)
+        assert run is not None
+        run.links[3].status, run.links[7].status = "confirmed", "corrected"
+    root = parse_valid(export(cli, *base, "--status", "confirmed").stdout_bytes, dtd)
+    assert [(tu.get("tuid"), props(tu)["x-status"]) for tu in units(root)] == [
+        (f"{WORK}:2:3", "confirmed"),
+        (f"{WORK}:2:7", "corrected"),
+    ]
+    root = parse_valid(export(cli, *base, "--status", "any").stdout_bytes, dtd)
+    assert len(units(root)) == 13 and units(root)[0].get("tuid") == f"{WORK}:2:0"
+    root = parse_valid(export(cli, *base, "--run", "1").stdout_bytes, dtd)
+    assert len(units(root)) == 13 and units(root)[0].get("tuid") == f"{WORK}:1:0"
+    assert {props(tu)["x-status"] for tu in units(root)} == {"auto"}
+
+
+def import_pair(cli: Cli, tmp_path: Path, work: str, english: str, french: str) -> None:
+    (tmp_path / f"{work}.en.txt").write_text(english, encoding="utf-8")
+    (tmp_path / f"{work}.fr.txt").write_text(french, encoding="utf-8")
+    cli.ok(
+        "import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en", "--role", "original"
+    )
+    cli.ok(
+        "import", tmp_path / f"{work}.fr.txt", "--work", work, "--lang", "fr",
+        "--translation-of", "en",
+    )  # fmt: skip
+
+
+def test_markup_characters_are_escaped_and_control_characters_removed_and_counted(
+    cli: Cli, tmp_path: Path, dtd: etree.DTD | None
+) -> None:
+    import_pair(
+        cli, tmp_path, "esc",
+        "Tom & Jerry <b>bold</b> met at noon.\x07 They talked about the weather.\n\n"
+        "The harbour was full of ships.\n",
+        "Tom & Jerry <b>gras</b> se sont vus à midi.\x07 Ils ont parlé du temps.\n\n"
+        "Le port était plein de navires.\n",
+    )  # fmt: skip
+    cli.ok("align", "esc", "--src", "en", "--tgt", "fr")
+    result = export(cli, "esc", "--src", "en", "--tgt", "fr")
+    assert result.stderr == "removed 2 control characters\n"
+    assert b"Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; met at noon." in result.stdout_bytes
+    assert b"\x07" not in result.stdout_bytes
+    root = parse_valid(result.stdout_bytes, dtd)
+    first = segs(units(root)[0])
+    assert first == {
+        "en": "Tom & Jerry <b>bold</b> met at noon. They talked about the weather.",
+        "fr": "Tom & Jerry <b>gras</b> se sont vus à midi. Ils ont parlé du temps.",
+    }
+    assert segs(units(root)[-1]) == {
+        "en": "The harbour was full of ships.",
+        "fr": "Le port était plein de navires.",
+    }
+
+
+def test_additions_are_left_out_unless_keep_unaligned_writes_them_with_one_tuv(
+    cli: Cli, tmp_path: Path, dtd: etree.DTD | None
+) -> None:
+    import_pair(
+        cli, tmp_path, "om",
+        "The meeting opened at noon.\n\nThe workers voted to strike.\n\n"
+        "The strike lasted three weeks.\n\nThe harbour was full of ships.\n",
+        "La réunion commença à midi.\n\nLes ouvriers votèrent la grève.\n\n"
+        "12345 67890 ISBN 978-3-16-148410-0.\n\nLa grève dura trois semaines.\n\n"
+        "Le port était plein de navires.\n",
+    )  # fmt: skip
+    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
+    with Database(cli.db_url) as db, db.session() as session:
+        kinds = [
+            tuple(sorted(m.side for m in link.members))
+            for link in session.scalars(select(Link).order_by(Link.position))
+        ]
+    assert kinds.count(("tgt",)) == 1 and kinds.count(("src", "tgt")) == 4
+    root = parse_valid(export(cli, "om", "--src", "en", "--tgt", "fr").stdout_bytes, dtd)
+    assert len(units(root)) == 4
+    assert all(list(segs(tu)) == ["en", "fr"] for tu in units(root))
+    kept = export(cli, "om", "--src", "en", "--tgt", "fr", "--keep-unaligned").stdout_bytes
+    root = parse_valid(kept, dtd)  # the DTD allows a <tu> with one <tuv> (tuv+)
+    assert len(units(root)) == 5
+    alone = [tu for tu in units(root) if len(segs(tu)) == 1]
+    assert [segs(tu) for tu in alone] == [{"fr": "12345 67890 ISBN 978-3-16-148410-0."}]
+    assert alone[0].get("tuid") == f"om:1:{kinds.index(('tgt',))}"
+
+
+def test_unknown_work_unaligned_pair_unknown_run_and_bad_status_are_one_line_errors(
+    cli: Cli, tmp_path: Path
+) -> None:
+    import_pair(cli, tmp_path, "w", "A sentence.\n", "Une phrase.\n")
+    assert_one_line_error(cli("export", "tmx", "nope", "--src", "en", "--tgt", "fr"), "nope")
+    result = cli("export", "tmx", "w", "--src", "en", "--tgt", "fr")
+    assert_one_line_error(result, "w: en and fr are not aligned yet; run `aligner align w")
+    assert result.stdout == ""
+    assert_one_line_error(cli("export", "tmx", "w", "--src", "en", "--tgt", "de"), "w/de")
+    cli.ok("align", "w", "--src", "en", "--tgt", "fr")
+    assert_one_line_error(
+        cli("export", "tmx", "w", "--src", "en", "--tgt", "fr", "--run", "9"),
+        "w: no run 9 aligns en with fr",
+    )
+    missing = tmp_path / "no-such-folder" / "w.tmx"
+    assert_one_line_error(
+        cli("export", "tmx", "w", "--src", "en", "--tgt", "fr", "-o", missing),
+        f"{missing}: cannot write: No such file or directory",
+    )
+    result = cli("export", "tmx", "w", "--src", "en", "--tgt", "fr", "--status", "maybe")
+    assert_one_line_error(result, "--status must be one of confirmed, any, not 'maybe'")
+    assert result.exit_code == 2
