@@ -18,13 +18,24 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from aligner import __version__
-from aligner.store.models import AlignmentRun, Link
+from aligner.formats.beads import CONFIRMED, STATUSES, ExportFilter, exported_beads
+from aligner.store.models import AlignmentRun
 
 TMX_VERSION = "1.4"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-STATUSES = ("confirmed", "any")
-CONFIRMED = ("confirmed", "corrected")
+
+__all__ = [
+    "CONFIRMED",
+    "STATUSES",
+    "ExportFilter",
+    "TmxDocument",
+    "TranslationUnit",
+    "document_from_run",
+    "strip_illegal",
+    "tmx_date",
+    "write_tmx",
+]
 
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -55,41 +66,15 @@ class TmxDocument:
     removed_characters: int = 0
 
 
-@dataclass(frozen=True)
-class ExportFilter:
-    status: str = "any"  # "confirmed": only links a person confirmed or corrected
-    min_score: float | None = None
-    keep_unaligned: bool = False
-
-    def keeps(self, link: Link, src_text: str, tgt_text: str) -> bool:
-        if not src_text and not tgt_text:
-            return False
-        if (not src_text or not tgt_text) and not self.keep_unaligned:
-            return False
-        if self.status == "confirmed" and link.status not in CONFIRMED:
-            return False
-        return self.min_score is None or (link.score or 0.0) >= self.min_score
-
-
-def _side_texts(link: Link) -> tuple[str, str]:
-    sides: dict[str, list[tuple[int, str]]] = {"src": [], "tgt": []}
-    for member in link.members:
-        sides[member.side].append((member.segment.position, member.segment.text))
-    src, tgt = (" ".join(text for _, text in sorted(sides[s])) for s in ("src", "tgt"))
-    return src, tgt
-
-
 def document_from_run(run: AlignmentRun, keep: ExportFilter) -> TmxDocument:
     """The translation units of ``run``'s beads that ``keep`` lets through, in reading order."""
     src_version, tgt_version = run.src_revision.version, run.tgt_revision.version
     slug = src_version.work.slug
     document = TmxDocument(srclang=src_version.language)
-    for link in run.links:
-        src_text, tgt_text = _side_texts(link)
-        if not keep.keeps(link, src_text, tgt_text):
-            continue
+    for bead in exported_beads(run, keep):
         variants = []
-        for language, text in ((src_version.language, src_text), (tgt_version.language, tgt_text)):
+        sides = ((src_version.language, bead.src_text), (tgt_version.language, bead.tgt_text))
+        for language, text in sides:
             if text:
                 cleaned, removed = strip_illegal(text)
                 document.removed_characters += removed
@@ -101,11 +86,11 @@ def document_from_run(run: AlignmentRun, keep: ExportFilter) -> TmxDocument:
         ]
         if tgt_version.translator:
             props.append(("x-translator", strip_illegal(tgt_version.translator)[0]))
-        props.append(("x-status", link.status))
-        if link.score is not None:
-            props.append(("x-score", f"{link.score:.4f}"))
+        props.append(("x-status", bead.status))
+        if bead.score is not None:
+            props.append(("x-score", f"{bead.score:.4f}"))
         document.units.append(
-            TranslationUnit(tuid=f"{slug}:{run.id}:{link.position}", props=props, variants=variants)
+            TranslationUnit(tuid=f"{slug}:{run.id}:{bead.position}", props=props, variants=variants)
         )
     return document
 

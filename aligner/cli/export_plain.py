@@ -1,0 +1,132 @@
+"""Plain export commands for spreadsheets and scripts: ``aligner export tsv|csv|jsonl``.
+
+They take the same options as ``aligner export tmx`` and share its run selection, filters
+and output handling (``aligner.cli.export``); the writers are in ``aligner.formats.plain``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from aligner.cli.export import (
+    MinScoreOption,
+    OutputOption,
+    RunOption,
+    SrcOption,
+    StatusOption,
+    TgtOption,
+    WorkArgument,
+    export_app,
+    export_filter,
+    from_run,
+    write_output,
+)
+from aligner.formats.beads import exported_beads
+from aligner.formats.plain import WRITERS, PlainExport
+
+KeepUnalignedOption = Annotated[
+    bool,
+    typer.Option(help="Keep omissions and additions (kind 1-0 or 0-1, one side empty)."),
+]
+
+FIELDS_HELP = (
+    "Fields per bead: position, kind (e.g. 1-2), score, status, src_ids and tgt_ids (segment "
+    "positions), src_text, tgt_text (the bead's sentences joined with a space). UTF-8."
+)
+
+
+def _export(
+    ctx: typer.Context,
+    fmt: str,
+    work: str,
+    src: str,
+    tgt: str,
+    output: OutputOption,
+    status: str,
+    min_score: float | None,
+    run: int | None,
+    keep_unaligned: bool,
+) -> None:
+    keep = export_filter(status, min_score, keep_unaligned)
+    writer = WRITERS[fmt]
+    export: PlainExport
+    export, run_id = from_run(
+        ctx, work, src, tgt, run, lambda found: writer(exported_beads(found, keep))
+    )
+    if export.replaced_characters:
+        count = export.replaced_characters
+        plural = "s" if count != 1 else ""
+        typer.echo(f"replaced {count} tab{plural} or line break{plural} with spaces", err=True)
+    if write_output(export.data, output):
+        typer.echo(
+            f"{work}: run {run_id}, {src} → {tgt}: {export.records} "
+            f"bead{'s' if export.records != 1 else ''} written to {output}"
+        )
+
+
+TSV_HELP = (
+    "Write a run's beads as tab-separated values: a header line, then one line per bead.\n\n"
+    f"{FIELDS_HELP} Ids are separated by spaces. TSV cannot quote, so tabs and line breaks "
+    "inside a text are replaced by spaces (counted on stderr)."
+)
+
+
+@export_app.command("tsv", help=TSV_HELP)
+def export_tsv_command(
+    ctx: typer.Context,
+    work: WorkArgument,
+    src: SrcOption,
+    tgt: TgtOption,
+    output: OutputOption = None,
+    status: StatusOption = "any",
+    min_score: MinScoreOption = None,
+    run: RunOption = None,
+    keep_unaligned: KeepUnalignedOption = False,
+) -> None:
+    _export(ctx, "tsv", work, src, tgt, output, status, min_score, run, keep_unaligned)
+
+
+CSV_HELP = (
+    "Write a run's beads as CSV (RFC 4180): a header row, then one row per bead.\n\n"
+    f"{FIELDS_HELP} Ids are separated by spaces; fields are quoted where needed (texts are "
+    "kept whole, line breaks included); lines end in CRLF."
+)
+
+
+@export_app.command("csv", help=CSV_HELP)
+def export_csv_command(
+    ctx: typer.Context,
+    work: WorkArgument,
+    src: SrcOption,
+    tgt: TgtOption,
+    output: OutputOption = None,
+    status: StatusOption = "any",
+    min_score: MinScoreOption = None,
+    run: RunOption = None,
+    keep_unaligned: KeepUnalignedOption = False,
+) -> None:
+    _export(ctx, "csv", work, src, tgt, output, status, min_score, run, keep_unaligned)
+
+
+JSONL_HELP = (
+    "Write a run's beads as JSON Lines: one JSON object per bead and line.\n\n"
+    f"{FIELDS_HELP} Ids are lists of integers; score is a number or null; non-ASCII is "
+    "written as is."
+)
+
+
+@export_app.command("jsonl", help=JSONL_HELP)
+def export_jsonl_command(
+    ctx: typer.Context,
+    work: WorkArgument,
+    src: SrcOption,
+    tgt: TgtOption,
+    output: OutputOption = None,
+    status: StatusOption = "any",
+    min_score: MinScoreOption = None,
+    run: RunOption = None,
+    keep_unaligned: KeepUnalignedOption = False,
+) -> None:
+    _export(ctx, "jsonl", work, src, tgt, output, status, min_score, run, keep_unaligned)
