@@ -25,6 +25,7 @@ from aligner.corpus import (
 )
 from aligner.errors import InputError
 from aligner.formats.text import encode_like
+from aligner.formats.tmx_import import import_tmx
 from aligner.manifest import MANIFEST_NAME, import_manifest
 from aligner.store.models import Revision, Version, Work
 from aligner.store.queries import get_version, get_work, list_works, segment_counts
@@ -58,9 +59,7 @@ def import_command(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(
-            help="A text file (with --work and --lang), or corpus folders with a manifest.toml."
-        ),
+        typer.Argument(help="A text file (with --work and --lang), TMX files, or corpus folders."),
     ],
     work: Annotated[str | None, typer.Option(help="Work slug, e.g. trotsky-1936.")] = None,
     lang: Annotated[
@@ -94,6 +93,9 @@ def import_command(
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
+    if files and all(p.suffix.lower() == ".tmx" for p in files) and not folders:
+        _import_tmx_files(ctx, files, work)
+        return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
     if unit not in ("sentence", "paragraph"):
@@ -131,6 +133,29 @@ def import_command(
                 ]
     for outcome in outcomes:
         typer.echo(_describe_outcome(outcome))
+
+
+def _import_tmx_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
+    """Each TMX file as a work, all in one transaction: a refused file writes nothing."""
+    options = settings(ctx)
+    with options.open_database() as db:
+        db.ensure_ready(create=True)
+        with db.session() as session:
+            outcomes = [import_tmx(session, path, work) for path in files]
+    for path, outcome in zip(files, outcomes, strict=True):
+        for warning in dict.fromkeys(outcome.warnings):
+            typer.echo(f"Warning: {path}: {warning}", err=True)
+        if outcome.dropped:
+            counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
+            typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
+        for label, language, revision, count in outcome.versions:
+            noun = "segment" if count == 1 else "segments"
+            typer.echo(f"{outcome.work}/{label}: imported {revision} ({language}): {count} {noun}")
+        for run_id, src, tgt, links in outcome.runs:
+            typer.echo(
+                f"{outcome.work}: run {run_id}, {src} → {tgt}: {links} confirmed links "
+                f"from {outcome.units} translation units"
+            )
 
 
 def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[ImportOutcome]:
