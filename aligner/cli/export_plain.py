@@ -66,67 +66,43 @@ def _export(
         )
 
 
-TSV_HELP = (
-    "Write a run's beads as tab-separated values: a header line, then one line per bead.\n\n"
-    f"{FIELDS_HELP} Ids are separated by spaces. TSV cannot quote, so tabs and line breaks "
-    "inside a text are replaced by spaces (counted on stderr)."
-)
+HELPS = {
+    "tsv": (
+        "Write a run's beads as tab-separated values: a header line, then one line per bead."
+        f"\n\n{FIELDS_HELP} Ids are separated by spaces. TSV cannot quote, so tabs and line "
+        "breaks inside a text are replaced by spaces (counted on stderr)."
+    ),
+    "csv": (
+        "Write a run's beads as CSV (RFC 4180): a header row, then one row per bead.\n\n"
+        f"{FIELDS_HELP} Ids are separated by spaces; fields are quoted where needed (texts are "
+        "kept whole, line breaks included); lines end in CRLF."
+    ),
+    "jsonl": (
+        "Write a run's beads as JSON Lines: one JSON object per bead and line.\n\n"
+        f"{FIELDS_HELP} Ids are lists of integers; score is a number or null; non-ASCII is "
+        "written as is."
+    ),
+}
 
 
-@export_app.command("tsv", help=TSV_HELP)
-def export_tsv_command(
-    ctx: typer.Context,
-    work: WorkArgument,
-    src: SrcOption,
-    tgt: TgtOption,
-    output: OutputOption = None,
-    status: StatusOption = "any",
-    min_score: MinScoreOption = None,
-    run: RunOption = None,
-    keep_unaligned: KeepUnalignedOption = False,
-) -> None:
-    _export(ctx, "tsv", work, src, tgt, output, status, min_score, run, keep_unaligned)
+def _register(fmt: str) -> None:
+    """One ``aligner export FMT`` command; the three differ only in their writer."""
+
+    def command(
+        ctx: typer.Context,
+        work: WorkArgument,
+        src: SrcOption,
+        tgt: TgtOption,
+        output: OutputOption = None,
+        status: StatusOption = "any",
+        min_score: MinScoreOption = None,
+        run: RunOption = None,
+        keep_unaligned: KeepUnalignedOption = False,
+    ) -> None:
+        _export(ctx, fmt, work, src, tgt, output, status, min_score, run, keep_unaligned)
+
+    export_app.command(fmt, help=HELPS[fmt])(command)
 
 
-CSV_HELP = (
-    "Write a run's beads as CSV (RFC 4180): a header row, then one row per bead.\n\n"
-    f"{FIELDS_HELP} Ids are separated by spaces; fields are quoted where needed (texts are "
-    "kept whole, line breaks included); lines end in CRLF."
-)
-
-
-@export_app.command("csv", help=CSV_HELP)
-def export_csv_command(
-    ctx: typer.Context,
-    work: WorkArgument,
-    src: SrcOption,
-    tgt: TgtOption,
-    output: OutputOption = None,
-    status: StatusOption = "any",
-    min_score: MinScoreOption = None,
-    run: RunOption = None,
-    keep_unaligned: KeepUnalignedOption = False,
-) -> None:
-    _export(ctx, "csv", work, src, tgt, output, status, min_score, run, keep_unaligned)
-
-
-JSONL_HELP = (
-    "Write a run's beads as JSON Lines: one JSON object per bead and line.\n\n"
-    f"{FIELDS_HELP} Ids are lists of integers; score is a number or null; non-ASCII is "
-    "written as is."
-)
-
-
-@export_app.command("jsonl", help=JSONL_HELP)
-def export_jsonl_command(
-    ctx: typer.Context,
-    work: WorkArgument,
-    src: SrcOption,
-    tgt: TgtOption,
-    output: OutputOption = None,
-    status: StatusOption = "any",
-    min_score: MinScoreOption = None,
-    run: RunOption = None,
-    keep_unaligned: KeepUnalignedOption = False,
-) -> None:
-    _export(ctx, "jsonl", work, src, tgt, output, status, min_score, run, keep_unaligned)
+for _fmt in HELPS:
+    _register(_fmt)
