@@ -11,14 +11,13 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from aligner.alignment import find_run
-from aligner.store.models import AlignmentRun, Link
+from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, CliResult, assert_one_line_error
+from tests.exporting import WORK, aligned_demo, aligned_pair_with_an_addition, import_pair
 
-WORK = "why-we-quit-1938-introduction"
 BEADS = {"fr-demo": 13, "yi-demo": 12}  # all 1-1, 1-2 or 2-1 (see test_demonstration.py)
 BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 FORMATS = ("tsv", "csv", "jsonl")
@@ -56,11 +55,6 @@ def parse(fmt: str, data: bytes) -> list[Record]:
 
 def export(cli: Cli, fmt: str, *args: str | Path) -> CliResult:
     return cli.ok("export", fmt, *args)
-
-
-def aligned_demo(cli: Cli, label: str) -> None:
-    cli.ok("import", CORPUS)
-    cli.ok("align", WORK, "--src", "en", "--tgt", label)
 
 
 def expected_records(cli: Cli, work: str, src: str, tgt: str, run_id: int | None) -> list[Record]:
@@ -180,18 +174,6 @@ def test_status_min_score_and_run_filter_the_records(cli: Cli, tmp_path: Path) -
     )
 
 
-def import_pair(cli: Cli, tmp_path: Path, work: str, english: str, french: str) -> None:
-    (tmp_path / f"{work}.en.txt").write_text(english, encoding="utf-8")
-    (tmp_path / f"{work}.fr.txt").write_text(french, encoding="utf-8")
-    cli.ok(
-        "import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en", "--role", "original"
-    )
-    cli.ok(
-        "import", tmp_path / f"{work}.fr.txt", "--work", work, "--lang", "fr",
-        "--translation-of", "en",
-    )  # fmt: skip
-
-
 def test_quotes_commas_tabs_and_line_breaks_inside_texts(cli: Cli, tmp_path: Path) -> None:
     import_pair(
         cli, tmp_path, "q",
@@ -224,22 +206,7 @@ def test_quotes_commas_tabs_and_line_breaks_inside_texts(cli: Cli, tmp_path: Pat
 def test_additions_are_left_out_unless_keep_unaligned_writes_an_empty_side(
     cli: Cli, tmp_path: Path
 ) -> None:
-    import_pair(
-        cli, tmp_path, "om",
-        "The meeting opened at noon.\n\nThe workers voted to strike.\n\n"
-        "The strike lasted three weeks.\n\nThe harbour was full of ships.\n",
-        "La réunion commença à midi.\n\nLes ouvriers votèrent la grève.\n\n"
-        "12345 67890 ISBN 978-3-16-148410-0.\n\nLa grève dura trois semaines.\n\n"
-        "Le port était plein de navires.\n",
-    )  # fmt: skip
-    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
-    with Database(cli.db_url) as db, db.session() as session:
-        kinds = [
-            tuple(sorted(m.side for m in link.members))
-            for link in session.scalars(select(Link).order_by(Link.position))
-        ]
-    assert kinds.count(("tgt",)) == 1 and kinds.count(("src", "tgt")) == 4
-    addition = kinds.index(("tgt",))
+    addition = aligned_pair_with_an_addition(cli, tmp_path)
     base = ("om", "--src", "en", "--tgt", "fr")
     for fmt in FORMATS:
         records = parse(fmt, export(cli, fmt, *base).stdout_bytes)

@@ -18,6 +18,7 @@ from aligner.store.models import AlignmentRun
 from aligner.store.queries import get_work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared
+from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
 
 WORK = "why-we-quit-1938-introduction"
 TEI_ALL = SHARED / "schemas" / "tei" / "tei_all.rng"
@@ -224,30 +225,12 @@ def test_the_newest_run_per_pair_unless_run_names_them(
     assert len(root.findall("t:text/t:group/t:text", NS)) == 1
 
 
-def write_pair(cli: Cli, tmp_path: Path, work: str, english: str, french: str) -> None:
-    (tmp_path / f"{work}.en.txt").write_text(english, encoding="utf-8")
-    (tmp_path / f"{work}.fr.txt").write_text(french, encoding="utf-8")
-    cli.ok(
-        "import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en", "--role", "original"
-    )
-    cli.ok(
-        "import", tmp_path / f"{work}.fr.txt", "--work", work, "--lang", "fr",
-        "--translation-of", "en",
-    )  # fmt: skip
-
-
 def test_an_addition_is_a_ptr_in_the_link_group_and_control_characters_are_removed(
     sqlite_cli: Cli, tmp_path: Path, tei_schema: etree.RelaxNG
 ) -> None:
     cli = sqlite_cli
-    write_pair(
-        cli, tmp_path, "om",
-        "The meeting opened at noon.\x07\n\nThe workers voted to strike.\n\n"
-        "The strike lasted three weeks.\n\nThe harbour was full of ships.\n",
-        "La réunion commença à midi.\n\nLes ouvriers votèrent la grève.\n\n"
-        "12345 67890 ISBN 978-3-16-148410-0.\n\nLa grève dura trois semaines.\n\n"
-        "Le port était plein de navires.\n",
-    )  # fmt: skip
+    english = FOUR_ENGLISH_SENTENCES.replace("noon.", "noon.\x07")
+    import_pair(cli, tmp_path, "om", english, FRENCH_WITH_AN_ADDITION)
     cli.ok("align", "om", "--src", "en", "--tgt", "fr")
     result = export(cli, "om")
     assert result.stderr == "removed 1 control character\n"
@@ -268,7 +251,7 @@ def test_unknown_work_and_run_and_unwritable_output_are_one_line_errors(
     sqlite_cli: Cli, tmp_path: Path
 ) -> None:
     cli = sqlite_cli
-    write_pair(cli, tmp_path, "w", "A sentence.\n", "Une phrase.\n")
+    import_pair(cli, tmp_path, "w", "A sentence.\n", "Une phrase.\n")
     result = cli("export", "tei", "nope")
     assert_one_line_error(result, "nope: no such work")
     assert result.stdout == ""

@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import select
 
 from aligner import __version__
 from aligner.alignment import find_run
 from aligner.formats.xml import hardened_parser
-from aligner.store.models import AlignmentRun, Link
+from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared
+from tests.exporting import WORK, aligned_demo, aligned_pair_with_an_addition, import_pair
 
-WORK = "why-we-quit-1938-introduction"
 TMX_DTD = SHARED / "schemas" / "tmx" / "tmx14.dtd"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BEADS = {"fr-demo": 13, "yi-demo": 12}  # all 1-1, 1-2 or 2-1 (see test_demonstration.py)
@@ -59,11 +58,6 @@ def segs(tu: etree._Element) -> dict[str, str]:
 
 def export(cli: Cli, *args: str | Path) -> CliResult:
     return cli.ok("export", "tmx", *args)
-
-
-def aligned_demo(cli: Cli, label: str) -> None:
-    cli.ok("import", CORPUS)
-    cli.ok("align", WORK, "--src", "en", "--tgt", label)
 
 
 @pytest.mark.parametrize("label", sorted(BEADS))
@@ -171,18 +165,6 @@ def test_status_min_score_and_run_filter_the_units(cli: Cli, dtd: etree.DTD | No
     assert {props(tu)["x-status"] for tu in units(root)} == {"auto"}
 
 
-def import_pair(cli: Cli, tmp_path: Path, work: str, english: str, french: str) -> None:
-    (tmp_path / f"{work}.en.txt").write_text(english, encoding="utf-8")
-    (tmp_path / f"{work}.fr.txt").write_text(french, encoding="utf-8")
-    cli.ok(
-        "import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en", "--role", "original"
-    )
-    cli.ok(
-        "import", tmp_path / f"{work}.fr.txt", "--work", work, "--lang", "fr",
-        "--translation-of", "en",
-    )  # fmt: skip
-
-
 def test_markup_characters_are_escaped_and_control_characters_removed_and_counted(
     cli: Cli, tmp_path: Path, dtd: etree.DTD | None
 ) -> None:
@@ -213,21 +195,7 @@ def test_markup_characters_are_escaped_and_control_characters_removed_and_counte
 def test_additions_are_left_out_unless_keep_unaligned_writes_them_with_one_tuv(
     cli: Cli, tmp_path: Path, dtd: etree.DTD | None
 ) -> None:
-    import_pair(
-        cli, tmp_path, "om",
-        "The meeting opened at noon.\n\nThe workers voted to strike.\n\n"
-        "The strike lasted three weeks.\n\nThe harbour was full of ships.\n",
-        "La réunion commença à midi.\n\nLes ouvriers votèrent la grève.\n\n"
-        "12345 67890 ISBN 978-3-16-148410-0.\n\nLa grève dura trois semaines.\n\n"
-        "Le port était plein de navires.\n",
-    )  # fmt: skip
-    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
-    with Database(cli.db_url) as db, db.session() as session:
-        kinds = [
-            tuple(sorted(m.side for m in link.members))
-            for link in session.scalars(select(Link).order_by(Link.position))
-        ]
-    assert kinds.count(("tgt",)) == 1 and kinds.count(("src", "tgt")) == 4
+    addition = aligned_pair_with_an_addition(cli, tmp_path)
     root = parse_valid(export(cli, "om", "--src", "en", "--tgt", "fr").stdout_bytes, dtd)
     assert len(units(root)) == 4
     assert all(list(segs(tu)) == ["en", "fr"] for tu in units(root))
@@ -236,7 +204,7 @@ def test_additions_are_left_out_unless_keep_unaligned_writes_them_with_one_tuv(
     assert len(units(root)) == 5
     alone = [tu for tu in units(root) if len(segs(tu)) == 1]
     assert [segs(tu) for tu in alone] == [{"fr": "12345 67890 ISBN 978-3-16-148410-0."}]
-    assert alone[0].get("tuid") == f"om:1:{kinds.index(('tgt',))}"
+    assert alone[0].get("tuid") == f"om:1:{addition}"
 
 
 def test_unknown_work_unaligned_pair_unknown_run_and_bad_status_are_one_line_errors(
