@@ -14,7 +14,15 @@ from aligner.align import AlignParams, Vectors
 from aligner.embed import Encoder
 from aligner.errors import InputError, NotFoundError
 from aligner.pipeline import ALIGNED_KINDS
-from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
+from aligner.store.models import (
+    AlignmentRun,
+    Link,
+    LinkSegment,
+    Revision,
+    Segment,
+    Version,
+    Work,
+)
 from aligner.store.queries import get_version, get_work
 from aligner.store.vectors import cached_embeddings
 from aligner.textalign import DEFAULT_REFINE, align_texts
@@ -119,3 +127,28 @@ def find_run(
             f"run `aligner align {work_slug} --src {src.label} --tgt {tgt.label}`"
         )
     return candidates[-1]
+
+
+def default_source(work: Work, translations: Sequence[Version]) -> Version:
+    """The version the translations were made from, or else the work's original."""
+    for version in translations:
+        if version.translation_of is not None:
+            return version.translation_of
+    originals = [v for v in work.versions if v.role == "original"]
+    if len(originals) != 1:
+        raise InputError(f"{work.slug}: name the source version with --src")
+    return originals[0]
+
+
+def runs_for_translations(
+    session: Session,
+    work_slug: str,
+    src_label: str | None,
+    tgt_labels: Sequence[str],
+    run_id: int | None = None,
+) -> list[AlignmentRun]:
+    """The newest run (or run ``run_id``) from the source to each translation, in order."""
+    work = get_work(session, work_slug)
+    translations = [get_version(work, label) for label in tgt_labels]
+    src = get_version(work, src_label) if src_label else default_source(work, translations)
+    return [find_run(session, work_slug, src.label, tgt.label, run_id) for tgt in translations]

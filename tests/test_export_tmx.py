@@ -229,3 +229,130 @@ def test_unknown_work_unaligned_pair_unknown_run_and_bad_status_are_one_line_err
     result = cli("export", "tmx", "w", "--src", "en", "--tgt", "fr", "--status", "maybe")
     assert_one_line_error(result, "--status must be one of confirmed, any, not 'maybe'")
     assert result.exit_code == 2
+
+
+def tuv_props(tu: etree._Element) -> dict[str, dict[str, str]]:
+    return {
+        tuv.get(XML_LANG): {p.get("type"): p.text for p in tuv.findall("prop")}
+        for tuv in tu.findall("tuv")
+    }
+
+
+def source_spans(cli: Cli, labels: list[str]) -> list[tuple[int, int]]:
+    """Stretches of the original that no bead of the labels' newest runs crosses."""
+    spans: list[tuple[int, int]] = []
+    with Database(cli.db_url) as db, db.session() as session:
+        for label in labels:
+            for link in find_run(session, WORK, "en", label, None).links:
+                src = [m.segment.position for m in link.members if m.side == "src"]
+                spans += [(min(src), max(src))] if src else []
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if merged and first <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+        else:
+            merged.append((first, last))
+    return merged
+
+
+def test_several_translations_give_one_unit_per_stretch_of_the_original(
+    cli: Cli, dtd: etree.DTD | None
+) -> None:
+    aligned_demo(cli, "fr-demo")
+    cli.ok("align", WORK, "--src", "en", "--tgt", "yi-demo")
+    single = {
+        label: units(parse_valid(export(cli, WORK, "--tgt", label).stdout_bytes, dtd))
+        for label in BEADS
+    }
+    found = units(parse_valid(export(cli, WORK, "--tgt", "fr-demo,yi-demo").stdout_bytes, dtd))
+    spans = source_spans(cli, ["fr-demo", "yi-demo"])
+    # The Yiddish 2-1 bead joins two English sentences the French run keeps apart.
+    assert len(found) == len(spans) == BEADS["yi-demo"] < BEADS["fr-demo"]
+    assert [tu.get("tuid") for tu in found] == [f"{WORK}:en:r1:{i}" for i in range(12)]
+    assert all(props(tu) == {"x-work": WORK, "x-src-version": "en r1"} for tu in found)
+    assert all(list(segs(tu)) == ["en", "fr", "yi"] for tu in found)
+    first = tuv_props(found[0])
+    assert first["en"] == {}
+    assert {k: v for k, v in first["yi"].items() if k != "x-score"} == {
+        "x-version": "yi-demo r1",
+        "x-translator": "the aligner project",
+        "x-status": "auto",
+    }
+    # Nothing is lost or repeated: each language reads the same as in its own export.
+    for label, language in (("fr-demo", "fr"), ("yi-demo", "yi")):
+        ours = " ".join(segs(tu)[language] for tu in found)
+        assert ours == " ".join(segs(tu)[language] for tu in single[label])
+        assert " ".join(segs(tu)["en"] for tu in found) == " ".join(
+            segs(tu)["en"] for tu in single[label]
+        )
+    joined = next(tu for tu in found if "third big Moscow trial" in segs(tu)["en"])
+    assert segs(joined)["en"].startswith("The general reaction to the Moscow frame-ups")
+    assert segs(joined)["fr"].endswith("du troisième grand procès de Moscou.")
+
+
+def test_a_translation_whose_beads_are_filtered_out_loses_only_its_own_tuv(
+    cli: Cli, dtd: etree.DTD | None
+) -> None:
+    aligned_demo(cli, "fr-demo")
+    cli.ok("align", WORK, "--src", "en", "--tgt", "yi-demo")
+    args = (WORK, "--tgt", "fr-demo,yi-demo", "--status", "confirmed")
+
+    def confirm_french(count: int) -> list[etree._Element]:
+        with Database(cli.db_url) as db, db.session() as session:
+            for link in find_run(session, WORK, "en", "fr-demo", None).links[:count]:
+                link.status = "confirmed"
+        return units(parse_valid(export(cli, *args).stdout_bytes, dtd))
+
+    # The third French bead shares a stretch of the original (the Yiddish 2-1 bead) with the
+    # fourth: the stretch's French is confirmed only once both beads are.
+    assert [list(segs(tu)) for tu in confirm_french(3)] == [["en", "fr"]] * 2
+    found = confirm_french(4)
+    assert [list(segs(tu)) for tu in found] == [["en", "fr"]] * 3
+    assert {tuv_props(tu)["fr"]["x-status"] for tu in found} == {"confirmed"}
+
+
+def test_all_exports_every_work_with_the_translation_aligned(
+    cli: Cli, tmp_path: Path, dtd: etree.DTD | None
+) -> None:
+    aligned_demo(cli, "fr-demo")
+    import_pair(
+        cli, tmp_path, "om", "The meeting opened at noon.\n", "La réunion commença à midi.\n"
+    )
+    import_pair(cli, tmp_path, "later", "The strike lasted.\n", "La grève dura.\n")
+    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
+    target = tmp_path / "all.tmx"
+    result = cli.ok("export", "tmx", "--all", "--tgt", "fr", "-o", target)
+    assert result.stdout.splitlines() == [
+        "om: run 2, en → fr: 1 translation units",
+        f"{WORK}: run 1, en → fr-demo: 13 translation units",
+        f"14 translation units from 2 works written to {target}",
+    ]
+    assert result.stderr == (
+        "skipped later/fr: later: en and fr are not aligned yet; "
+        "run `aligner align later --src en --tgt fr`\n"
+    )
+    found = units(parse_valid(target.read_bytes(), dtd))
+    assert [props(tu)["x-work"] for tu in found] == ["om"] + [WORK] * 13
+    assert segs(found[0]) == {
+        "en": "The meeting opened at noon.",
+        "fr": "La réunion commença à midi.",
+    }
+    assert_one_line_error(cli("export", "tmx", "--all", "--tgt", "de"), "no work has de aligned")
+
+
+def test_bad_selections_are_one_line_errors(cli: Cli) -> None:
+    aligned_demo(cli, "fr-demo")
+    assert_one_line_error(cli("export", "tmx", "--tgt", "fr"), "name a WORK, or give --all")
+    assert_one_line_error(
+        cli("export", "tmx", WORK, "--all", "--tgt", "fr"),
+        f"{WORK}: give a WORK or --all, not both",
+    )
+    assert_one_line_error(
+        cli("export", "tmx", WORK, "--tgt", "fr-demo,yi-demo", "--run", "1"),
+        "--run picks one run: give one WORK and one --tgt",
+    )
+    assert_one_line_error(cli("export", "tmx", WORK, "--tgt", "fr-demo,,yi-demo"), "an empty label")
+    assert_one_line_error(
+        cli("export", "tmx", WORK, "--tgt", "fr-demo,yi-demo"),
+        f"{WORK}: en and yi-demo are not aligned yet",
+    )

@@ -3,6 +3,7 @@ round trip export → import → export on the aligned French demonstration."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -213,8 +214,38 @@ def test_several_tuvs_of_one_language_in_a_unit_are_each_a_segment(sqlite_cli: C
     lines = result.stdout.splitlines()
     assert "test-multiple-tuv14/en-US: imported 1 (en-US): 3 segments" in lines
     assert "test-multiple-tuv14/fr-CA: imported 1 (fr-CA): 2 segments" in lines
+    # A unit without fr-CA is an omission in the en-US → fr-CA run: one 1-2 link, two 1-0.
     assert (
-        "test-multiple-tuv14: run 6, en-US → fr-CA: 1 confirmed links from 3 translation units"
+        "test-multiple-tuv14: run 6, en-US → fr-CA: 3 confirmed links from 3 translation units"
         in lines
     )
     assert len(lines) == 8 + 7
+
+
+def test_a_memory_of_several_translations_round_trips_with_statuses_and_scores(
+    sqlite_cli: Cli, tmp_path: Path
+) -> None:
+    aligned_demo(sqlite_cli, "fr-demo")
+    sqlite_cli.ok("align", WORK, "--src", "en", "--tgt", "yi-demo")
+    with Database(sqlite_cli.db_url) as db, db.session() as session:
+        session.execute(update(Link).where(Link.position < 2).values(status="corrected"))
+    first = tmp_path / "first.tmx"
+    sqlite_cli.ok("export", "tmx", WORK, "--tgt", "fr-demo,yi-demo", "-o", first)
+    fresh = Cli(f"sqlite:///{tmp_path / 'fresh.db'}")
+    imported = fresh.ok("import", first).stdout.splitlines()
+    assert imported[-2:] == [
+        f"{WORK}: run 1, en → fr-demo: 12 confirmed links from 12 translation units",
+        f"{WORK}: run 2, en → yi-demo: 12 confirmed links from 12 translation units",
+    ]
+    with Database(fresh.db_url) as db, db.session() as session:
+        statuses = [link.status for link in session.scalars(select(Link).order_by(Link.id))]
+    assert statuses[:2] == statuses[12:14] == ["corrected"] * 2
+    assert set(statuses[2:12]) == set(statuses[14:]) == {"auto"}
+    second = tmp_path / "second.tmx"
+    fresh.ok("export", "tmx", WORK, "--tgt", "fr-demo,yi-demo", "-o", second)
+    assert undated(second.read_bytes()) == undated(first.read_bytes())
+    assert b'<prop type="x-status">corrected</prop>' in first.read_bytes()
+
+
+def undated(data: bytes) -> bytes:
+    return re.sub(rb' creationdate="\d{8}T\d{6}Z"', b"", data)

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from sqlalchemy.orm import Session
 
-from aligner.alignment import find_run
+from aligner.alignment import default_source, find_run, runs_for_translations
 from aligner.cli import AlignerGroup, app, settings
-from aligner.errors import InputError
+from aligner.errors import AlignerError, InputError, NotFoundError
 from aligner.formats.beads import STATUSES, ExportFilter
-from aligner.formats.tmx import document_from_run, write_tmx
-from aligner.store.models import AlignmentRun
+from aligner.formats.tmx import TmxDocument, document_from_runs, write_tmx
+from aligner.store.models import AlignmentRun, Work
+from aligner.store.queries import find_version, list_works
 
 T = TypeVar("T")
 
@@ -77,12 +79,29 @@ def write_output(data: bytes, output: Path | None) -> bool:
     return True
 
 
+TranslationsOption = Annotated[
+    str,
+    typer.Option(
+        "--tgt",
+        help="The translation's language or version label; several, joined by commas "
+        "(--tgt en,fr), give one unit with a <tuv> per translation.",
+    ),
+]
+TmxSrcOption = Annotated[
+    str | None,
+    typer.Option(help="The source side (default: the version the translations were made from)."),
+]
+
+
 @export_app.command("tmx")
 def export_tmx_command(
     ctx: typer.Context,
-    work: WorkArgument,
-    src: SrcOption,
-    tgt: TgtOption,
+    tgt: TranslationsOption,
+    work: Annotated[str | None, typer.Argument(help="Work slug (leave out with --all).")] = None,
+    src: TmxSrcOption = None,
+    all_works: Annotated[
+        bool, typer.Option("--all", help="Every work with these translations aligned.")
+    ] = False,
     output: OutputOption = None,
     status: StatusOption = "any",
     min_score: MinScoreOption = None,
@@ -92,11 +111,25 @@ def export_tmx_command(
         typer.Option(help="Keep omissions and additions as units with one <tuv>."),
     ] = False,
 ) -> None:
-    """Write a run's beads as a TMX 1.4b translation memory, one <tu> per bead."""
+    """Write beads as a TMX 1.4b translation memory: one <tu> per bead, or per stretch of the
+    original when several translations are asked for."""
     keep = export_filter(status, min_score, keep_unaligned)
-    document, run_id = from_run(
-        ctx, work, src, tgt, run, lambda found: document_from_run(found, keep)
-    )
+    targets = _translation_labels(tgt)
+    _check_selection(work, all_works, run, targets)
+    with settings(ctx).open_database() as db:
+        db.ensure_ready(create=False)
+        with db.session() as session:
+            if work is not None:
+                chosen = runs_for_translations(session, work, src, targets, run)
+                exported = [(work, chosen)]
+            else:
+                exported = _every_aligned_work(session, src, targets)
+            document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
+            lines = []
+            for slug, runs in exported:
+                part = document_from_runs(runs, keep)
+                document.extend(part)
+                lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
     data = write_tmx(document)
     if document.removed_characters:
         typer.echo(
@@ -104,8 +137,70 @@ def export_tmx_command(
             f"character{'s' if document.removed_characters != 1 else ''}",
             err=True,
         )
-    if write_output(data, output):
+    if write_output(data, output) and len(lines) == 1:
+        typer.echo(f"{lines[0]} written to {output}")
+    elif output is not None:
+        typer.echo("\n".join(lines))
         typer.echo(
-            f"{work}: run {run_id}, {src} → {tgt}: {len(document.units)} translation units "
-            f"written to {output}"
+            f"{len(document.units)} translation units from {len(lines)} works written to {output}"
         )
+
+
+def _translation_labels(tgt: str) -> list[str]:
+    labels = [label.strip() for label in tgt.split(",")]
+    if not all(labels):
+        raise InputError(
+            f"--tgt {tgt!r}: an empty label; give languages or labels joined by commas"
+        )
+    if len(set(labels)) != len(labels):
+        raise InputError(f"--tgt {tgt!r} names a translation twice")
+    return labels
+
+
+def _check_selection(
+    work: str | None, all_works: bool, run: int | None, targets: list[str]
+) -> None:
+    if work is None and not all_works:
+        raise InputError("name a WORK, or give --all for every work")
+    if work is not None and all_works:
+        raise InputError(f"{work}: give a WORK or --all, not both")
+    if run is not None and (all_works or len(targets) > 1):
+        raise InputError("--run picks one run: give one WORK and one --tgt")
+
+
+def _every_aligned_work(
+    session: Session, src: str | None, targets: list[str]
+) -> list[tuple[str, list[AlignmentRun]]]:
+    """Each work with at least one of the translations aligned, with those runs; works that
+    hold a translation but have not aligned it are named on stderr."""
+    exported = []
+    for found in list_works(session):
+        present = _translations_present(found, src, targets)
+        runs = []
+        for label in present:
+            try:
+                runs += runs_for_translations(session, found.slug, src, [label])
+            except AlignerError as exc:
+                typer.echo(f"skipped {found.slug}/{label}: {exc}", err=True)
+        if runs:
+            exported.append((found.slug, runs))
+    if not exported:
+        raise NotFoundError(f"no work has {', '.join(targets)} aligned")
+    return exported
+
+
+def _translations_present(work: Work, src: str | None, targets: list[str]) -> list[str]:
+    """Those of ``targets`` that ``work`` holds apart from its source version."""
+    present = [v for v in (find_version(work, label) for label in targets) if v is not None]
+    try:
+        source = find_version(work, src) if src else default_source(work, present)
+    except InputError:
+        source = None
+    return [v.label for v in present if source is not None and v.id != source.id]
+
+
+def _describe_runs(runs: list[AlignmentRun]) -> str:
+    src = runs[0].src_revision.version.label
+    tgts = ", ".join(run.tgt_revision.version.label for run in runs)
+    numbers = ", ".join(str(run.id) for run in runs)
+    return f"run{'s' if len(runs) > 1 else ''} {numbers}, {src} → {tgts}"

@@ -21,14 +21,18 @@ class ExportFilter:
     min_score: float | None = None
     keep_unaligned: bool = False
 
-    def keeps(self, link: Link, src_text: str, tgt_text: str) -> bool:
-        if not src_text and not tgt_text:
+    def keeps(self, bead: ExportedBead) -> bool:
+        if not bead.src_text and not bead.tgt_text:
             return False
-        if (not src_text or not tgt_text) and not self.keep_unaligned:
+        if (not bead.src_text or not bead.tgt_text) and not self.keep_unaligned:
             return False
-        if self.status == "confirmed" and link.status not in CONFIRMED:
+        return self.accepts(bead)
+
+    def accepts(self, bead: ExportedBead) -> bool:
+        """Whether the bead's status and score pass, whatever its sides."""
+        if self.status == "confirmed" and bead.status not in CONFIRMED:
             return False
-        return self.min_score is None or (link.score or 0.0) >= self.min_score
+        return self.min_score is None or (bead.score or 0.0) >= self.min_score
 
 
 @dataclass(frozen=True)
@@ -69,5 +73,5 @@ def exported_beads(run: AlignmentRun, keep: ExportFilter) -> Iterator[ExportedBe
     """``run``'s beads that ``keep`` lets through, in reading order."""
     for link in run.links:
         bead = exported_bead(link)
-        if keep.keeps(link, bead.src_text, bead.tgt_text):
+        if keep.keeps(bead):
             yield bead

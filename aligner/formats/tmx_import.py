@@ -1,5 +1,6 @@
 """TMX 1.1-1.4 import: a translation memory becomes a work, one version per language, and one
-alignment run per translation whose links are the memory's translation units, confirmed.
+alignment run per translation whose links are the memory's translation units: confirmed, unless
+the memory is one of ours and its ``x-status``/``x-score`` props say otherwise.
 
 The file is read with the one hardened parser (:mod:`aligner.formats.xml`); lxml detects the
 encoding from the bytes (UTF-8 with or without BOM, UTF-16 LE/BE with BOM).  A file is refused
@@ -38,6 +39,7 @@ from aligner.store.models import (
 )
 
 METHOD = "tmx-import"
+LINK_STATUSES = ("auto", "confirmed", "corrected")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 KEPT_INLINE = ("hi",)
 DROPPED_INLINE = ("bpt", "ept", "ph", "it", "ut", "sub")
@@ -49,6 +51,7 @@ _LABEL_REVISION = re.compile(r"^(?P<label>.+) r\d+$")
 class TmxVariant:
     language: str
     text: str
+    props: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,9 +93,7 @@ def read_tmx(path: Path) -> TmxMemory:
         raise InputError(f"{path}: not a TMX file (no <body>)")
     memory = TmxMemory(path=path, srclang="", units=[])
     for tu in body.iter("tu"):
-        unit = TmxUnit(variants=[], props={})
-        for prop in tu.findall("prop"):
-            unit.props[prop.get("type", "")] = prop.text or ""
+        unit = TmxUnit(variants=[], props=_props(tu))
         for tuv in tu.findall("tuv"):
             language = tuv.get(XML_LANG) or tuv.get("lang")
             seg = tuv.find("seg")
@@ -101,13 +102,17 @@ def read_tmx(path: Path) -> TmxMemory:
                 continue
             text = _seg_text(seg, memory.dropped)
             if text.strip():
-                unit.variants.append(TmxVariant(_language(path, language), text))
+                unit.variants.append(TmxVariant(_language(path, language), text, _props(tuv)))
         if unit.variants:
             memory.units.append(unit)
     if not memory.units:
         raise InputError(f"{path}: the TMX body holds no translation unit with text")
     memory.srclang = _srclang(memory, header.get("srclang", "") if header is not None else "")
     return memory
+
+
+def _props(element: etree._Element) -> dict[str, str]:
+    return {prop.get("type", ""): prop.text or "" for prop in element.findall("prop")}
 
 
 def _check_doctype(path: Path, tree: etree._ElementTree) -> None:
@@ -182,7 +187,7 @@ def import_tmx(session: Session, path: Path, slug: str | None) -> TmxImportOutco
             "original" if is_src else "translation",
             label=labels[language],
             translation_of=None if is_src else src_label,
-            translator=None if is_src else ours.get("x-translator"),
+            translator=None if is_src else _translator(memory, language),
         )
         versions[language] = upsert_version(session, work, spec)
     segments = {lang: _revision(session, memory, versions[lang], lang) for lang in ordered}
@@ -214,19 +219,32 @@ def _slug_from(path: Path) -> str:
 
 
 def _labels(memory: TmxMemory) -> dict[str, str]:
-    """Version label per language: ours from x-src-version/x-tgt-version, else the tag."""
+    """Version label per language: ours from x-src-version and x-tgt-version (or a <tuv>'s
+    x-version, in a memory of several translations), else the tag."""
     labels: dict[str, str] = {}
     for unit in memory.units:
         src = _LABEL_REVISION.match(unit.props.get("x-src-version", ""))
         tgt = _LABEL_REVISION.match(unit.props.get("x-tgt-version", ""))
         for variant in unit.variants:
             found = src if variant.language == memory.srclang else tgt
+            found = _LABEL_REVISION.match(variant.props.get("x-version", "")) or found
             if found and variant.language not in labels:
                 labels[variant.language] = found["label"]
     for unit in memory.units:
         for variant in unit.variants:
             labels.setdefault(variant.language, variant.language)
     return labels
+
+
+def _translator(memory: TmxMemory, language: str) -> str | None:
+    """Our x-translator prop: the first <tuv> in ``language`` that has one, else the unit's."""
+    for unit in memory.units:
+        for variant in unit.variants:
+            if variant.language == language:
+                found = variant.props.get("x-translator") or unit.props.get("x-translator")
+                if found:
+                    return found
+    return None
 
 
 def _revision(
@@ -288,16 +306,22 @@ def _run(
     kinds: Counter[str] = Counter()
     for index, unit in enumerate(memory.units):
         src, tgt = src_units.get(index, []), tgt_units.get(index, [])
-        if not src or not tgt:
-            continue
+        if not src and not tgt:
+            continue  # the unit holds neither side; a one-sided unit is an omission or addition
         members = [LinkSegment(segment=s, side="src") for s in src]
         members += [LinkSegment(segment=t, side="tgt") for t in tgt]
         kinds[f"{len(src)}-{len(tgt)}"] += 1
+        props = _unit_props(unit, language)
         run.links.append(
-            Link(position=len(run.links), score=_score(unit), status="confirmed", members=members)
-        )
+            Link(
+                position=len(run.links), score=_score(props), status=_status(props),
+                members=members,
+            )
+        )  # fmt: skip
+    scores = [link.score for link in run.links if link.score is not None]
+    mean_score = round(sum(scores) / len(scores), 4) if scores else 1.0
     run.summary = {
-        "beads": len(run.links), "kinds": dict(kinds.most_common()), "mean_score": 1.0,
+        "beads": len(run.links), "kinds": dict(kinds.most_common()), "mean_score": mean_score,
         "embedded": 0, "reused": 0,
     }  # fmt: skip
     session.add(run)
@@ -305,8 +329,21 @@ def _run(
     return run
 
 
-def _score(unit: TmxUnit) -> float | None:
+def _unit_props(unit: TmxUnit, language: str) -> dict[str, str]:
+    """The unit's props, overridden by those of its first <tuv> in ``language``."""
+    props = dict(unit.props)
+    props.update(next((v.props for v in unit.variants if v.language == language), {}))
+    return props
+
+
+def _score(props: dict[str, str]) -> float | None:
     try:
-        return float(unit.props["x-score"])
+        return float(props["x-score"])
     except (KeyError, ValueError):
         return None
+
+
+def _status(props: dict[str, str]) -> str:
+    """Our own x-status when the memory carries one; a memory's unit is otherwise confirmed."""
+    status = props.get("x-status", "")
+    return status if status in LINK_STATUSES else "confirmed"
