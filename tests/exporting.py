@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
-from aligner.store.models import Link
+from aligner.alignment import aligned_units
+from aligner.store.models import AlignmentRun, Link, LinkSegment
+from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli
 
@@ -52,3 +56,37 @@ def aligned_pair_with_an_addition(cli: Cli, tmp_path: Path) -> int:
         ]
     assert kinds.count(("tgt",)) == 1 and kinds.count(("src", "tgt")) == 4
     return kinds.index(("tgt",))
+
+
+@dataclass(frozen=True)
+class FixedBead:
+    """A bead given by hand: aligned-unit indices on each side, score and status."""
+
+    src: Sequence[int]
+    tgt: Sequence[int]
+    score: float | None = None
+    status: str = "confirmed"
+
+
+def store_run(
+    db_url: str, work: str, src: str, tgt: str, beads: Sequence[FixedBead], method: str = "fixed"
+) -> int:
+    """Store ``beads`` as a run between the current revisions of ``src`` and ``tgt``; its id."""
+    with Database(db_url) as db, db.session() as session:
+        found = get_work(session, work)
+        src_revision, tgt_revision = (get_version(found, label).current for label in (src, tgt))
+        assert src_revision is not None and tgt_revision is not None
+        src_units, tgt_units = aligned_units(src_revision), aligned_units(tgt_revision)
+        run = AlignmentRun(
+            work_id=found.id, src_revision=src_revision, tgt_revision=tgt_revision,
+            method=method, model="none", code_version="test",
+        )  # fmt: skip
+        for position, bead in enumerate(beads):
+            members = [LinkSegment(segment=src_units[i], side="src") for i in bead.src]
+            members += [LinkSegment(segment=tgt_units[j], side="tgt") for j in bead.tgt]
+            run.links.append(
+                Link(position=position, score=bead.score, status=bead.status, members=members)
+            )
+        session.add(run)
+        session.flush()
+        return run.id

@@ -17,12 +17,11 @@ import pytest
 from aligner.alignment import aligned_units
 from aligner.formats.ladder import read_ladder
 from aligner.stats import BeadSummary, length_ratios
-from aligner.store.models import AlignmentRun, Link, LinkSegment
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from aligner.types import Bead
 from tests.conftest import SHARED, Cli, assert_one_line_error
-from tests.exporting import WORK, aligned_demo, import_pair
+from tests.exporting import WORK, FixedBead, aligned_demo, import_pair, store_run
 from tests.test_demonstration import EXPECTED_BEADS
 
 TEXTBERG = SHARED / "data" / "textberg"
@@ -159,22 +158,7 @@ def test_omissions_and_additions_are_listed_with_their_text(cli: Cli, tmp_path: 
 
 def store_gold_run(db_url: str, work: str, gold: list[Bead]) -> int:
     """Store the gold beads as a run of confirmed, unscored links between de and fr."""
-    with Database(db_url) as db, db.session() as session:
-        versions = get_work(session, work).versions
-        src, tgt = (version.current for version in versions)
-        assert src is not None and tgt is not None
-        src_units, tgt_units = aligned_units(src), aligned_units(tgt)
-        run = AlignmentRun(
-            work_id=versions[0].work_id, src_revision=src, tgt_revision=tgt, method="gold",
-            model="Text+Berg test0.defr", code_version="test",
-        )  # fmt: skip
-        for position, bead in enumerate(gold):
-            members = [LinkSegment(segment=src_units[i], side="src") for i in bead.src]
-            members += [LinkSegment(segment=tgt_units[j], side="tgt") for j in bead.tgt]
-            run.links.append(Link(position=position, status="confirmed", members=members))
-        session.add(run)
-        session.flush()
-        return run.id
+    return store_run(db_url, work, "de", "fr", [FixedBead(b.src, b.tgt) for b in gold], "gold")
 
 
 def stored_sentences(path: Path) -> list[str]:
