@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,3 +91,20 @@ def store_run(
         session.add(run)
         session.flush()
         return run.id
+
+
+def stored_sentences(path: Path) -> list[str]:
+    """A presplit file's lines as the importer stores them: NFC, whitespace collapsed."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [unicodedata.normalize("NFC", " ".join(line.split())) for line in lines]
+
+
+def import_sentences(
+    cli: Cli, folder: Path, work: str, language: str, sentences: Sequence[str], original: str
+) -> None:
+    """``sentences`` as a version of ``work``, one segment each; ``original`` is the language
+    it translates, or "" for the original itself."""
+    path = folder / f"{work}.{language}.txt"
+    path.write_text("\n\n".join(sentences) + "\n", encoding="utf-8")
+    role = ("--translation-of", original) if original else ("--role", "original")
+    cli.ok("import", path, "--work", work, "--lang", language, *role, "--unit", "paragraph")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,14 @@ from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from aligner.types import Bead
 from tests.conftest import SHARED, Cli, assert_one_line_error
-from tests.exporting import WORK, FixedBead, aligned_demo, import_pair, store_run
+from tests.exporting import (
+    WORK,
+    FixedBead,
+    aligned_demo,
+    import_pair,
+    store_run,
+    stored_sentences,
+)
 from tests.test_demonstration import EXPECTED_BEADS
 
 TEXTBERG = SHARED / "data" / "textberg"
@@ -159,12 +165,6 @@ def test_omissions_and_additions_are_listed_with_their_text(cli: Cli, tmp_path: 
 def store_gold_run(db_url: str, work: str, gold: list[Bead]) -> int:
     """Store the gold beads as a run of confirmed, unscored links between de and fr."""
     return store_run(db_url, work, "de", "fr", [FixedBead(b.src, b.tgt) for b in gold], "gold")
-
-
-def stored_sentences(path: Path) -> list[str]:
-    """A presplit file's lines as the importer stores them: NFC, whitespace collapsed."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [unicodedata.normalize("NFC", " ".join(line.split())) for line in lines]
 
 
 @pytest.mark.skipif(not TEXTBERG.is_dir(), reason=f"{TEXTBERG} is absent (Text+Berg gold)")
