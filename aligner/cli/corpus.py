@@ -24,8 +24,9 @@ from aligner.corpus import (
     import_text,
 )
 from aligner.errors import InputError
+from aligner.formats.tei_import import TeiImportOutcome, import_tei
 from aligner.formats.text import encode_like
-from aligner.formats.tmx_import import import_tmx
+from aligner.formats.tmx_import import TmxImportOutcome, import_tmx
 from aligner.manifest import MANIFEST_NAME, import_manifest
 from aligner.store.models import Revision, Version, Work
 from aligner.store.queries import get_version, get_work, list_works, segment_counts
@@ -42,6 +43,8 @@ DemonstrationOption = Annotated[
     ),
 ]
 DEMONSTRATION_MARK = "demonstration"
+TMX_SUFFIXES = (".tmx",)
+TEI_SUFFIXES = (".xml", ".tei")
 
 
 @app.command()
@@ -59,7 +62,9 @@ def import_command(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(help="A text file (with --work and --lang), TMX files, or corpus folders."),
+        typer.Argument(
+            help="A text file (with --work and --lang), TMX or TEI files, or corpus folders."
+        ),
     ],
     work: Annotated[str | None, typer.Option(help="Work slug, e.g. trotsky-1936.")] = None,
     lang: Annotated[
@@ -90,11 +95,20 @@ def import_command(
     """Import texts: one file as a version of a work, or whole corpus folders.
 
     Example: aligner import trotsky.en.txt --work trotsky-1936 --lang en --translation-of ru
+
+    TMX (.tmx) and TEI (.xml, .tei) files each become a work with its alignments.
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
-    if files and all(p.suffix.lower() == ".tmx" for p in files) and not folders:
-        _import_tmx_files(ctx, files, work)
+    xml_files = [p for p in files if p.suffix.lower() in TMX_SUFFIXES + TEI_SUFFIXES]
+    if xml_files:
+        others = [p for p in paths if p not in xml_files]
+        if others:
+            raise InputError(
+                f"{xml_files[0]}: TMX and TEI files are imported on their own, not with "
+                f"text files or folders ({others[0]}); import those in another command"
+            )
+        _import_xml_files(ctx, xml_files, work)
         return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
@@ -135,27 +149,61 @@ def import_command(
         typer.echo(_describe_outcome(outcome))
 
 
-def _import_tmx_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
-    """Each TMX file as a work, all in one transaction: a refused file writes nothing."""
+def _import_xml_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
+    """Each TMX or TEI file as a work, all in one transaction: a refused file writes nothing."""
     options = settings(ctx)
     with options.open_database() as db:
         db.ensure_ready(create=True)
         with db.session() as session:
-            outcomes = [import_tmx(session, path, work) for path in files]
+            outcomes = [
+                import_tmx(session, path, work)
+                if path.suffix.lower() in TMX_SUFFIXES
+                else import_tei(session, path, work)
+                for path in files
+            ]
     for path, outcome in zip(files, outcomes, strict=True):
-        for warning in dict.fromkeys(outcome.warnings):
-            typer.echo(f"Warning: {path}: {warning}", err=True)
-        if outcome.dropped:
-            counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
-            typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
-        for label, language, revision, count in outcome.versions:
-            noun = "segment" if count == 1 else "segments"
-            typer.echo(f"{outcome.work}/{label}: imported {revision} ({language}): {count} {noun}")
-        for run_id, src, tgt, links in outcome.runs:
-            typer.echo(
-                f"{outcome.work}: run {run_id}, {src} → {tgt}: {links} confirmed links "
-                f"from {outcome.units} translation units"
+        if isinstance(outcome, TmxImportOutcome):
+            _print_tmx_outcome(path, outcome)
+        else:
+            _print_tei_outcome(outcome)
+
+
+def _print_tmx_outcome(path: Path, outcome: TmxImportOutcome) -> None:
+    for warning in dict.fromkeys(outcome.warnings):
+        typer.echo(f"Warning: {path}: {warning}", err=True)
+    if outcome.dropped:
+        counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
+        typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
+    for label, language, revision, count in outcome.versions:
+        noun = "segment" if count == 1 else "segments"
+        typer.echo(f"{outcome.work}/{label}: imported {revision} ({language}): {count} {noun}")
+    for run_id, src, tgt, links in outcome.runs:
+        typer.echo(
+            f"{outcome.work}: run {run_id}, {src} → {tgt}: {links} confirmed links "
+            f"from {outcome.units} translation units"
+        )
+
+
+def _print_tei_outcome(outcome: TeiImportOutcome) -> None:
+    for version in outcome.versions:
+        name = f"{outcome.work}/{version.label}"
+        if version.revision is None:
+            line = f"{name}: declared ({version.language}), no text"
+        elif version.new:
+            line = (
+                f"{name}: imported {version.revision} ({version.language}): "
+                f"{count_summary(version.counts)}"
             )
+        else:
+            line = f"{name}: unchanged (revision {version.revision})"
+        typer.echo(f"{line} ({DEMONSTRATION_TEXT})" if version.demonstration else line)
+    for run in outcome.runs:
+        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
+        if run.new:
+            kinds = ", ".join(f"{kind}: {n}" for kind, n in run.kinds.items())
+            typer.echo(f"{name}: {run.beads} beads ({kinds})")
+        else:
+            typer.echo(f"{name}: unchanged ({run.beads} beads)")
 
 
 def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[ImportOutcome]:

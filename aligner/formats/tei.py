@@ -13,6 +13,13 @@ Every segment carries an ``xml:id`` (``{version}.{position}``), a ``<p>`` of sen
 ``{version}.p{paragraph}``, and texts are written exactly
 as stored (Yiddish included), less the characters XML cannot carry.
 
+The header carries what the import needs to recreate the work (:mod:`aligner.formats.tei_import`):
+the work's notes (``<notesStmt>``) and date written (``<creation>``), a ``<bibl>`` for every
+version (one declared without text has no ``<text>``), each version's licence and notes, what a
+translation was made from (``<relatedItem type="translationOf" target subtype="stated">``), the
+labels of apparatus notes (``<note n>``), and which pieces share one paragraph number (a note
+above a paragraph of the same block points to it with ``next``).
+
 Beads follow the guidelines' "Alignment of Parallel Texts" (a ``<linkGrp>`` of ``<link>``s
 pointing at the aligned segments): a bead with both sides is one ``<link target>`` listing the
 source segments, then the target ones, with the bead's score as ``cert``.  A ``<link>`` needs
@@ -163,10 +170,12 @@ class _Builder:
             p, "date", self.exported.strftime("%Y-%m-%d"), when=self.exported.strftime("%Y-%m-%d")
         )
         date.tail = f" from the work {work.slug}."
+        if work.notes:
+            self.sub(self.sub(file_desc, "notesStmt"), "note", work.notes)
         source_desc = self.sub(file_desc, "sourceDesc")
-        if self.versions:
+        if self.work.versions:  # versions declared without text too: a known original
             listing = self.sub(source_desc, "listBibl")
-            for version in self.versions:
+            for version in self.work.versions:
                 self.version_bibl(listing, version)
         else:
             self.sub(source_desc, "p", "No version of this work has text yet.")
@@ -180,6 +189,8 @@ class _Builder:
         for run in self.runs:
             self.run_description(encoding, run)
         profile = self.sub(header, "profileDesc")
+        if work.date_written:
+            self.sub(self.sub(profile, "creation"), "date", work.date_written)
         usage = self.sub(profile, "langUsage")
         for language in dict.fromkeys(v.language for v in self.versions):
             labels = ", ".join(v.label for v in self.versions if v.language == language)
@@ -187,7 +198,6 @@ class _Builder:
 
     def version_bibl(self, listing: etree._Element, version: Version) -> None:
         revision = version.current
-        assert revision is not None
         bibl = self.sub(
             listing,
             "bibl",
@@ -195,7 +205,10 @@ class _Builder:
             n=version.label,
             type=version.role,
         )
-        self.sub(bibl, "title", version.title or self.work.title or self.work.slug)
+        if version.title:
+            self.sub(bibl, "title", version.title)
+        else:  # the work's title stands in; type="work" tells the import so
+            self.sub(bibl, "title", self.work.title or self.work.slug, type="work")
         if version.role == "original" and self.work.author:
             self.sub(bibl, "author", self.work.author)
         if version.translator:
@@ -207,14 +220,31 @@ class _Builder:
             self.sub(bibl, "note", version.publication, type="publication")
         if version.source:
             self.sub(bibl, "note", version.source, type="source")
-        self.sub(
-            bibl,
-            "note",
-            f"Revision {revision.number}, from {revision.source_document.filename}.",
-            type="revision",
-        )
+        if version.licence:
+            self.sub(bibl, "note", version.licence, type="licence")
+        if version.notes:
+            self.sub(bibl, "note", version.notes, type="notes")
+        if revision is not None:
+            self.sub(
+                bibl,
+                "note",
+                f"Revision {revision.number}, from {revision.source_document.filename}.",
+                type="revision",
+            )
         if version.demonstration:
             self.sub(bibl, "note", DEMONSTRATION_NOTE, type="demonstration")
+        self.translation_of(bibl, version)
+
+    def translation_of(self, bibl: etree._Element, version: Version) -> None:
+        """What ``version`` was translated from: a pointer to its ``<bibl>``, or an empty
+        ``<bibl>`` when that is unknown; a version of another work is left out."""
+        source, basis = version.translation_of, version.translation_basis
+        attrs = {"subtype": basis} if basis else {}
+        if source is not None and source.work_id == self.work.id:
+            self.sub(bibl, "relatedItem", type="translationOf",
+                     target=f"#bibl-{self.names[source.id]}", **attrs)  # fmt: skip
+        elif source is None and basis == "unknown":
+            self.sub(self.sub(bibl, "relatedItem", type="translationOf", **attrs), "bibl")
 
     def run_description(self, encoding: etree._Element, run: AlignmentRun) -> None:
         src, tgt = run.src_revision, run.tgt_revision
@@ -249,12 +279,16 @@ class _Builder:
         paragraph_number: int | None = None
         previous_kind = ""
         used: set[str] = set()
+        # The element that began the last block piece and its paragraph number: a piece that
+        # continues the same paragraph (apparatus lines above a paragraph) is its ``next``.
+        last: tuple[etree._Element, int] | None = None
         for segment in revision.segments:
             ident = self.segment_id(segment)
+            started: etree._Element | None = None
             if segment.kind == "heading":
                 if previous_kind != "heading":
                     container = self.sub(body, "div")
-                self.sub(container, "head", segment.text, xml_id=ident)
+                started = self.sub(container, "head", segment.text, xml_id=ident)
             elif segment.kind == "sentence":
                 if paragraph is None or paragraph_number != segment.paragraph:
                     p_id = f"{name}.p{segment.paragraph + 1}"
@@ -262,16 +296,24 @@ class _Builder:
                         p_id = f"{p_id}-{segment.position}"
                     used.add(p_id)
                     paragraph = self.sub(container, "p", xml_id=p_id, n=str(segment.paragraph + 1))
-                    paragraph_number = segment.paragraph
+                    paragraph_number, started = segment.paragraph, paragraph
                 self.sub(paragraph, "s", segment.text, xml_id=ident)
             elif segment.kind == "paragraph":
-                self.sub(container, "p", segment.text, xml_id=ident, n=str(segment.paragraph + 1))
-            elif segment.kind == "footnote":
-                attrs = {"n": segment.label} if segment.label else {}
-                self.sub(container, "note", segment.text, xml_id=ident, type="footnote",
-                         place="foot", **attrs)  # fmt: skip
-            else:
-                self.sub(container, "note", segment.text, xml_id=ident, type="apparatus")
+                started = self.sub(container, "p", segment.text, xml_id=ident,
+                                   n=str(segment.paragraph + 1))  # fmt: skip
+            else:  # a footnote or an apparatus note; its label (marker, "editorial") as n
+                attrs = (
+                    {"type": "footnote", "place": "foot"}
+                    if segment.kind == "footnote"
+                    else {"type": "apparatus"}
+                )
+                if segment.label:
+                    attrs["n"] = segment.label
+                started = self.sub(container, "note", segment.text, xml_id=ident, **attrs)
+            if started is not None:
+                if last is not None and last[1] == segment.paragraph:
+                    last[0].set("next", f"#{started.get(XML_ID)}")
+                last = (started, segment.paragraph)
             if segment.kind != "sentence":
                 paragraph, paragraph_number = None, None
             previous_kind = segment.kind
