@@ -271,3 +271,67 @@ class LinkSegment(Base):
 
     link: Mapped[Link] = relationship(back_populates="members")
     segment: Mapped[Segment] = relationship()
+
+
+class AlignmentReview(Base):
+    """A person's review of an alignment run (``aligner serve``).
+
+    The corrected beads live in a run of their own (``run``, method ``review``), copied from
+    ``base_run`` at the first edit, so the automatic run stays as it was made.  ``version``
+    counts the edits; an edit made against an older version is refused (optimistic locking).
+    """
+
+    __tablename__ = "alignment_reviews"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("alignment_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    base_run_id: Mapped[int] = mapped_column(
+        ForeignKey("alignment_runs.id", ondelete="CASCADE"), unique=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    run: Mapped[AlignmentRun] = relationship(foreign_keys=[run_id])
+    base_run: Mapped[AlignmentRun] = relationship(foreign_keys=[base_run_id])
+
+
+class AlignmentEdit(Base):
+    """One edit of a review, in order: what was done, by whom and when, and how to undo it.
+
+    ``payload`` holds the beads the edit replaced and the beads it put in their place (segment
+    ids per side, score, status), starting at bead ``start``.
+    """
+
+    __tablename__ = "alignment_edits"
+    __table_args__ = (
+        UniqueConstraint("run_id", "sequence"),
+        CheckConstraint(
+            "action IN ('confirm', 'merge', 'split', 'move', 'unlink', 'undo')", name="action"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("alignment_runs.id", ondelete="CASCADE"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LinkEdit(Base):
+    """The edit that gave a reviewed link its current form and status (who and when)."""
+
+    __tablename__ = "link_edits"
+
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("links.id", ondelete="CASCADE"), primary_key=True
+    )
+    edit_id: Mapped[int] = mapped_column(
+        ForeignKey("alignment_edits.id", ondelete="CASCADE"), index=True
+    )
+
+    edit: Mapped[AlignmentEdit] = relationship()

@@ -1,0 +1,1 @@
+"""aligner serve: review and correct alignments in the browser."""
