@@ -7,4 +7,6 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+from aligner.query import AlignedSegment, Corpus, Counterpart, Hit
+
+__all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit", "__version__"]

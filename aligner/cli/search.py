@@ -1,0 +1,135 @@
+"""``aligner search``: a concordance of the corpus, each hit with its aligned counterparts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import asdict
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from aligner.cli import app, settings
+from aligner.cli.output import display_width, pad, print_json
+from aligner.query import DEFAULT_LIMIT, Corpus, Counterpart, Hit
+
+
+class SearchFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+CSV_FIELDS = (
+    "work", "label", "language", "kind", "position", "segment_id", "before", "match", "after",
+    "text", "counterpart_label", "counterpart_language", "bead", "score", "status", "run",
+    "counterpart_text",
+)  # fmt: skip
+
+
+SEARCH_HELP = (
+    "Find segments (a concordance) and show each hit in context with its counterparts.\n\n"
+    "Full-text search ignores case, accents, Hebrew points and pre-1918 Russian spelling "
+    "(мірѣ = мире); several words are a phrase. Hits come in corpus order, from each version's "
+    "current text; counterparts are the other side of the hit's bead in every version aligned "
+    "with it (the newest run).\n\n"
+    'Example: aligner search "Jaurès" --tgt fr'
+)
+
+
+@app.command("search", help=SEARCH_HELP)
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help="Words to find (several words: a phrase), or a --regex.")
+    ],
+    lang: Annotated[
+        str | None,
+        typer.Option(help="Only hits in this language (BCP 47, e.g. yi, ru) or version label."),
+    ] = None,
+    work: Annotated[str | None, typer.Option(help="Only hits in this work (slug).")] = None,
+    tgt: Annotated[
+        str | None,
+        typer.Option(help="Only show counterparts in this language or version label."),
+    ] = None,
+    regex: Annotated[
+        bool,
+        typer.Option(help="QUERY is a Python regular expression (case-insensitive, no folding)."),
+    ] = False,
+    output: Annotated[
+        SearchFormat, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = SearchFormat.table,
+    limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = DEFAULT_LIMIT,
+) -> None:
+    # A --semantic search (aligner/semantic.py) would choose its own search here; it returns
+    # the same Hit objects, so the printers below serve both.
+    with Corpus(settings(ctx).db_url) as corpus:
+        hits = corpus.search(query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)
+    PRINTERS[output](hits, limit)
+
+
+def _print_json(hits: Sequence[Hit], _limit: int) -> None:
+    print_json([asdict(hit) for hit in hits])
+
+
+def _csv_rows(hit: Hit) -> list[list[object]]:
+    base: list[object] = [
+        hit.work, hit.label, hit.language, hit.kind, hit.position, hit.segment_id,
+        hit.before, hit.match, hit.after, hit.text,
+    ]  # fmt: skip
+    if not hit.counterparts:
+        return [base + [""] * 7]
+    return [
+        [*base, c.label, c.language, c.kind, _score(c, "{:.4f}", ""), c.status, c.run_id, c.text]
+        for c in hit.counterparts
+    ]
+
+
+def _print_csv(hits: Sequence[Hit], _limit: int) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    for hit in hits:
+        writer.writerows(_csv_rows(hit))
+    typer.echo(buffer.getvalue(), nl=False)
+
+
+def _score(counterpart: Counterpart, fmt: str, missing: str) -> str:
+    return missing if counterpart.score is None else fmt.format(counterpart.score)
+
+
+def _isolate(text: str, direction: str) -> str:
+    """Right-to-left text inside RLI … PDI, so it reads right in a left-to-right terminal."""
+    return f"\u2067{text}\u2069" if direction == "rtl" else text
+
+
+def _kwic_line(hit: Hit) -> str:
+    before = ("…" if hit.start > len(hit.before) else "") + hit.before
+    after = hit.after + ("…" if hit.end + len(hit.after) < len(hit.text) else "")
+    if hit.direction == "rtl":
+        return _isolate(f"{before}[{hit.match}]{after}", "rtl")
+    return " " * max(0, 41 - display_width(before)) + f"{before}[{hit.match}]{after}"
+
+
+def _print_table(hits: Sequence[Hit], limit: int) -> None:
+    places = [f"{hit.work}/{hit.label} {hit.paragraph}.{hit.sentence}" for hit in hits]
+    width = max((display_width(place) for place in places), default=0)
+    for place, hit in zip(places, hits, strict=True):
+        typer.echo(f"{pad(place, width)} {_kwic_line(hit)}".rstrip())
+        for counterpart in hit.counterparts:
+            text = _isolate(counterpart.text, counterpart.direction) if counterpart.text else "∅"
+            typer.echo(
+                f"    {counterpart.label}  {counterpart.kind}  {_score(counterpart, '{:.2f}', '-')}"
+                f"  {text}"
+            )
+    count = f"{len(hits)} hit{'s' if len(hits) != 1 else ''}"
+    typer.echo(f"{count} (the limit; --limit N for more)" if len(hits) == limit else count)
+
+
+PRINTERS = {
+    SearchFormat.table: _print_table,
+    SearchFormat.json: _print_json,
+    SearchFormat.csv: _print_csv,
+}

@@ -1,0 +1,611 @@
+"""Concordance: find segments by full-text search or a regular expression, and show each hit in
+context (KWIC) with the segments aligned to it in the other versions.
+
+Full-text search uses the index the migrations keep over a *search form* of every segment's text
+(SQLite FTS5, PostgreSQL ``tsvector``): case and Latin accents are ignored, Hebrew points and
+cantillation are ignored, the Yiddish ligatures װ ױ ײ equal their two letters, and pre-1918
+Russian spelling equals modern spelling (ѣ = е, і = и, ѵ = и, ѳ = ф, ъ dropped; ё = е).  A
+query of several words is a phrase: the words must follow each other.  Punctuation in a query is
+ignored, so no user text can break the index's query syntax.
+
+Regular expressions use Python's :mod:`re` syntax, case-insensitive, over the text as stored (no
+folding), on both backends: rows are read in segment order and filtered in Python until
+``limit`` hits are found.
+
+Hits come in segment order (the order texts were imported, then reading order), searched over
+the current revision of every version; the SQL stops at ``limit`` and counterparts are fetched
+for the returned hits only.
+
+>>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
+...     for hit in corpus.search("Jaurès", tgt="fr"):
+...         print(hit.work, hit.label, hit.match, [c.text for c in hit.counterparts])
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from aligner.errors import InputError, NotFoundError, UnknownLanguageError
+from aligner.languages import language_info
+from aligner.segment import clean_text
+from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version, Work
+from aligner.store.queries import get_work
+from aligner.store.session import Database
+
+KWIC_WIDTH = 40
+DEFAULT_LIMIT = 20
+_REGEX_BATCH = 2000
+_IN_CHUNK = 500
+
+
+# --- result types --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlignedSegment:
+    """One segment on the other side of a bead: its id, place in its revision, and text."""
+
+    id: int
+    position: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Counterpart:
+    """What another version has where a hit is: the other side of the hit's bead.
+
+    ``kind`` is the bead's shape as its run counts it, source sentences then target sentences
+    (``1-2``); ``side`` is the hit's side in that run (``src`` or ``tgt``).  ``segments`` is
+    empty when the translator left the hit's sentence out (a ``1-0`` bead); ``text`` joins the
+    segments with a space.
+    """
+
+    run_id: int
+    label: str
+    language: str
+    direction: str
+    kind: str
+    score: float | None
+    status: str
+    side: str
+    segments: list[AlignedSegment]
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A segment that matched, where it is, the match in context, and its counterparts.
+
+    ``text[start:end]`` is the (first) match; ``before`` and ``after`` are up to
+    :data:`KWIC_WIDTH` characters of context in reading order (for right-to-left text,
+    ``before`` is read first, on the right).  ``start == end == 0`` when a full-text hit's
+    words could not be located in the text (the index and :func:`locate_phrase` tokenise alike,
+    so this should not happen).
+    """
+
+    segment_id: int
+    work: str
+    label: str
+    language: str
+    direction: str
+    kind: str
+    position: int
+    paragraph: int
+    sentence: int
+    text: str
+    start: int
+    end: int
+    before: str
+    match: str
+    after: str
+    counterparts: list[Counterpart]
+
+
+# --- the search form: what the full-text index holds ---------------------------------------------
+
+# Must stay equal to the table in db/versions/0005_search_form.py, which built the index
+# (tests/test_search.py compares them); changing it needs a migration that rebuilds the index.
+_HEBREW_PUNCTUATION_AMONG_POINTS = (0x05BE, 0x05C0, 0x05C3, 0x05C6)
+_YIDDISH_LIGATURES = {"\u05f0": "\u05d5\u05d5", "\u05f1": "\u05d5\u05d9", "\u05f2": "\u05d9\u05d9"}
+_CYRILLIC = {
+    "ё": "е", "Ё": "Е", "ѣ": "е", "Ѣ": "Е", "і": "и", "І": "И",
+    "ѵ": "и", "Ѵ": "И", "ѳ": "ф", "Ѳ": "Ф", "ъ": "", "Ъ": "",
+}  # fmt: skip
+
+
+def _search_fold() -> dict[str, str]:
+    # Stored text is NFC, where Hebrew presentation forms with points cannot occur.
+    fold = {
+        chr(c): ""
+        for c in [*range(0x0591, 0x05C8), 0xFB1E]
+        if c not in _HEBREW_PUNCTUATION_AMONG_POINTS
+    }
+    return fold | _YIDDISH_LIGATURES | _CYRILLIC
+
+
+SEARCH_FOLD: dict[str, str] = _search_fold()
+_SEARCH_TRANSLATION = str.maketrans(SEARCH_FOLD)
+
+
+def search_form(query: str) -> str:
+    """``query`` as the index holds text: NFC, then :data:`SEARCH_FOLD` (points, ligatures,
+    old Cyrillic letters).  Case and Latin accents are left to the index's tokenizer.
+
+    >>> search_form("Въ мірѣ פֿאַרוואָס")
+    'В мире פארוואס'
+    """
+    return unicodedata.normalize("NFC", query).translate(_SEARCH_TRANSLATION)
+
+
+# --- locating a match for KWIC -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _match_key(char: str) -> str:
+    """A character's contribution to a word for matching: folded, without marks, casefolded."""
+    folded = unicodedata.normalize("NFD", SEARCH_FOLD.get(char, char))
+    return "".join(c for c in folded if unicodedata.category(c) != "Mn").casefold()
+
+
+def _is_word(key: str) -> bool:
+    return all(unicodedata.category(c)[0] in "LN" or unicodedata.category(c) == "Co" for c in key)
+
+
+@dataclass(frozen=True)
+class _Word:
+    start: int
+    end: int
+    key: str
+
+
+def words(text: str) -> list[_Word]:
+    """The words of ``text`` as the full-text index sees them, with their offsets in ``text``.
+
+    A word is a run of letters and digits (Unicode L*, N*, Co, as FTS5's unicode61); marks,
+    points and the dropped ъ neither end a word nor count in it.
+    """
+    found: list[_Word] = []
+    start: int | None = None
+    end = 0
+    key: list[str] = []
+    for index, char in enumerate(text):
+        folded = _match_key(char)
+        if not folded:
+            end = index + 1 if start is not None else end
+            continue
+        if _is_word(folded):
+            start = index if start is None else start
+            key.append(folded)
+            end = index + 1
+            continue
+        if start is not None:
+            found.append(_Word(start, end, "".join(key)))
+        start, key = None, []
+    if start is not None:
+        found.append(_Word(start, end, "".join(key)))
+    return found
+
+
+def locate_phrase(text: str, query: str) -> tuple[int, int] | None:
+    """Where the words of ``query`` first follow each other in ``text``, as offsets."""
+    wanted = [w.key for w in words(query)]
+    found = words(text)
+    for index in range(len(found) - len(wanted) + 1):
+        if wanted and [w.key for w in found[index : index + len(wanted)]] == wanted:
+            return found[index].start, found[index + len(wanted) - 1].end
+    return None
+
+
+def kwic(text: str, start: int, end: int, width: int = KWIC_WIDTH) -> tuple[str, str, str]:
+    """Up to ``width`` characters before the match, the match, up to ``width`` after it.
+
+    A context cut short loses the broken word at its far end when a space allows.
+    """
+    before, after = text[max(0, start - width) : start], text[end : end + width]
+    if start > width and " " in before[:-1]:
+        before = before[before.index(" ") + 1 :]
+    if end + width < len(text) and " " in after[1:]:
+        after = after[: after.rindex(" ")]
+    return before, text[start:end], after
+
+
+# --- what to search: work and language filters ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionSelector:
+    """A ``--lang``/``--tgt`` value: a BCP 47 tag (with its regional variants) or a label."""
+
+    value: str
+    tag: str | None
+
+    def condition(self) -> ColumnElement[bool]:
+        """The same test as :meth:`matches`, on :class:`Version` rows in SQL."""
+        tests = [Version.label == self.value]
+        if self.tag is not None:
+            tests += [Version.language == self.tag, Version.language.like(f"{self.tag}-%")]
+        return or_(*tests)
+
+    def matches(self, label: str, language: str) -> bool:
+        if label == self.value:
+            return True
+        return self.tag is not None and (
+            language == self.tag or language.startswith(f"{self.tag}-")
+        )
+
+
+def version_selector(
+    session: Session, option: str, value: str, work: Work | None = None
+) -> VersionSelector:
+    """Check that ``value`` names a language or version label that the database (or ``work``)
+    holds; ``option`` (``--lang``) leads the error."""
+    tag: str | None = None
+    unknown: UnknownLanguageError | None = None
+    try:
+        tag = language_info(value).tag
+    except UnknownLanguageError as exc:
+        unknown = exc
+    selector = VersionSelector(value, tag)
+    in_work = [Version.work_id == work.id] if work is not None else []
+    if session.scalar(select(Version.id).where(selector.condition(), *in_work).limit(1)):
+        return selector
+    if unknown is not None:
+        raise UnknownLanguageError(f"{option} {value}: {unknown}") from unknown
+    where = f"the work {work.slug}" if work is not None else "the database"
+    languages = session.scalars(select(Version.language).where(*in_work).distinct()).all()
+    raise NotFoundError(
+        f"{option} {value}: no version in this language in {where} "
+        f"(languages: {', '.join(sorted(languages)) or 'none'})"
+    )
+
+
+_CURRENT_REVISION = """r.number = (
+    SELECT max(r2.number) FROM revisions r2 WHERE r2.version_id = r.version_id)"""
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Which segments a search looks at: current revisions, in a work and a language."""
+
+    work_id: int | None
+    lang: VersionSelector | None
+
+    def _conditions(self) -> tuple[str, dict[str, Any]]:
+        """Conditions on ``r``, ``v`` and ``w`` (revisions, versions, works), and parameters."""
+        conditions, params = _CURRENT_REVISION, dict[str, Any]()
+        if self.work_id is not None:
+            conditions += " AND w.id = :work_id"
+            params["work_id"] = self.work_id
+        if self.lang is not None:
+            conditions += " AND (v.label = :lang_value"
+            params["lang_value"] = self.lang.value
+            if self.lang.tag is not None:
+                conditions += " OR v.language = :lang_tag OR v.language LIKE :lang_prefix"
+                params |= {"lang_tag": self.lang.tag, "lang_prefix": f"{self.lang.tag}-%"}
+            conditions += ")"
+        return conditions, params
+
+    def segment_condition(self, session: Session) -> tuple[str, dict[str, Any]]:
+        """A condition on the segments ``s`` joined to ``r``, ``v``, ``w``, and parameters.
+
+        On PostgreSQL the revisions are looked up first and the condition names their ids:
+        the planner estimates ``revision_id = ANY(…)`` from statistics, so it can stop early
+        along the primary key; it cannot estimate the correlated "current revision" test,
+        which at 1,000,000 segments led it to plans 100-1000 times slower.
+        """
+        conditions, params = self._conditions()
+        if session.get_bind().dialect.name == "sqlite":
+            return conditions, params
+        if self.work_id is None and self.lang is None:
+            older = session.scalars(
+                text(f"SELECT r.id FROM revisions r WHERE NOT ({_CURRENT_REVISION})")
+            ).all()
+            return "s.revision_id <> ALL(:older_revisions)", {"older_revisions": list(older)}
+        revisions = session.scalars(
+            text(
+                "SELECT r.id FROM revisions r JOIN versions v ON v.id = r.version_id"
+                f" JOIN works w ON w.id = v.work_id WHERE {conditions}"
+            ),
+            params,
+        ).all()
+        return "s.revision_id = ANY(:revisions)", {"revisions": list(revisions)}
+
+
+# --- finding the hits --------------------------------------------------------------------------
+
+_HIT_COLUMNS = """s.id, s.text, s.kind, s.position, s.paragraph, s.sentence,
+    v.label, v.language, v.direction, w.slug"""
+_HIT_JOINS = """JOIN revisions r ON r.id = s.revision_id
+    JOIN versions v ON v.id = r.version_id
+    JOIN works w ON w.id = v.work_id"""
+
+
+def _full_text_rows(session: Session, scope: _Scope, query: str, limit: int) -> Sequence[Row[Any]]:
+    conditions, params = scope.segment_condition(session)
+    if session.get_bind().dialect.name == "sqlite":
+        # The whole query is one FTS5 string, so it is a phrase and nothing in it is syntax;
+        # FTS5 yields rowids in order, so ORDER BY rowid LIMIT stops early.
+        sql = f"""SELECT {_HIT_COLUMNS} FROM segments_fts
+            JOIN segments s ON s.id = segments_fts.rowid {_HIT_JOINS}
+            WHERE segments_fts MATCH :match AND {conditions}
+            ORDER BY segments_fts.rowid LIMIT :limit"""
+        params["match"] = '"' + search_form(query).replace('"', '""') + '"'
+    else:
+        # segments_fts_vector is the stored tsvector of the text's search form (GIN-indexed);
+        # phraseto_tsquery reads any text as words, never as query syntax.
+        sql = f"""SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS}
+            WHERE s.segments_fts_vector
+                @@ phraseto_tsquery('simple'::regconfig, aligner_search_form(:query))
+            AND {conditions}
+            ORDER BY s.id LIMIT :limit"""
+        params["query"] = query
+    return session.execute(text(sql), params | {"limit": limit}).all()
+
+
+def _regex_rows(
+    session: Session, scope: _Scope, pattern: re.Pattern[str], limit: int
+) -> list[Row[Any]]:
+    conditions, params = scope.segment_condition(session)
+    sql = text(
+        f"""SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS}
+        WHERE s.id > :after AND {conditions}
+        ORDER BY s.id LIMIT :batch"""
+    )
+    found: list[Row[Any]] = []
+    after = 0
+    while len(found) < limit:
+        rows = session.execute(sql, params | {"after": after, "batch": _REGEX_BATCH}).all()
+        found += [row for row in rows if pattern.search(row.text)]
+        if len(rows) < _REGEX_BATCH:
+            break
+        after = rows[-1].id
+    return found[:limit]
+
+
+def compile_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled case-insensitively; a malformed one is a one-line error."""
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise InputError(
+            f"regular expression {pattern!r}: {exc.msg} at position {exc.pos}"
+        ) from exc
+
+
+def _clean_query(query: str) -> str:
+    cleaned = "".join(c for c in clean_text(query) if unicodedata.category(c) != "Cc")
+    if not cleaned:
+        raise InputError("the search query is empty")
+    return cleaned
+
+
+def search(
+    session: Session,
+    query: str,
+    *,
+    lang: str | None = None,
+    work: str | None = None,
+    tgt: str | None = None,
+    regex: bool = False,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Hit]:
+    """Segments matching ``query`` (words, a phrase, or with ``regex`` a Python pattern), first
+    ``limit`` in segment order, each with its counterparts.
+
+    ``lang`` keeps hits in that language (BCP 47 tag, regional variants included) or version
+    label, ``work`` hits in that work; ``tgt`` keeps only counterparts in that language or
+    version.  Errors (empty query, malformed pattern, unknown work or language, a limit below
+    1) are :class:`~aligner.errors.AlignerError` with a one-line message.
+    """
+    if limit < 1:
+        raise InputError(f"--limit {limit}: must be at least 1")
+    pattern = compile_regex(query) if regex and query else None
+    query = query if pattern is not None else _clean_query(query)
+    if pattern is None and not words(search_form(query)):
+        raise InputError(
+            f"{query!r}: nothing to search for: the query has no letters or digits "
+            "(use --regex to search for punctuation)"
+        )
+    work_row = get_work(session, work) if work is not None else None
+    scope = _Scope(
+        work_row.id if work_row is not None else None,
+        version_selector(session, "--lang", lang, work_row) if lang is not None else None,
+    )
+    counterpart_filter = version_selector(session, "--tgt", tgt) if tgt is not None else None
+    if session.get_bind().dialect.name == "postgresql":
+        # The best plan depends on how common the words are: never reuse a generic plan
+        # (psycopg prepares a statement after its fifth execution in a connection).
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    if pattern is not None:
+        rows: Sequence[Row[Any]] = _regex_rows(session, scope, pattern, limit)
+    else:
+        rows = _full_text_rows(session, scope, query, limit)
+    counterparts = counterparts_for(session, [row.id for row in rows], tgt=counterpart_filter)
+    return [_hit(row, _span(row.text, query, pattern), counterparts[row.id]) for row in rows]
+
+
+def _span(segment_text: str, query: str, pattern: re.Pattern[str] | None) -> tuple[int, int]:
+    if pattern is not None:
+        match = pattern.search(segment_text)
+        return match.span() if match is not None else (0, 0)
+    return locate_phrase(segment_text, query) or (0, 0)
+
+
+def _hit(row: Row[Any], span: tuple[int, int], counterparts: list[Counterpart]) -> Hit:
+    before, match, after = kwic(row.text, *span)
+    return Hit(
+        segment_id=row.id, work=row.slug, label=row.label, language=row.language,
+        direction=row.direction, kind=row.kind, position=row.position,
+        paragraph=row.paragraph, sentence=row.sentence, text=row.text,
+        start=span[0], end=span[1], before=before, match=match, after=after,
+        counterparts=counterparts,
+    )  # fmt: skip
+
+
+# --- counterparts --------------------------------------------------------------------------------
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]
+
+
+@dataclass(frozen=True)
+class _Membership:
+    """A segment's place in one link: the run, the hit's side and the version on the other."""
+
+    segment_id: int
+    side: str
+    link_id: int
+    run_id: int
+    score: float | None
+    status: str
+    other_version_id: int
+
+
+def _memberships(session: Session, segment_ids: Sequence[int]) -> list[_Membership]:
+    src, tgt = aliased(Revision), aliased(Revision)
+    query = (
+        select(
+            LinkSegment.segment_id, LinkSegment.side, Link.id, Link.run_id, Link.score,
+            Link.status, src.version_id, tgt.version_id,
+        )
+        .join(Link, Link.id == LinkSegment.link_id)
+        .join(AlignmentRun, AlignmentRun.id == Link.run_id)
+        .join(src, src.id == AlignmentRun.src_revision_id)
+        .join(tgt, tgt.id == AlignmentRun.tgt_revision_id)
+    )  # fmt: skip
+    found = []
+    for chunk in _chunks(segment_ids):
+        for seg, side, link, run, score, status, src_version, tgt_version in session.execute(
+            query.where(LinkSegment.segment_id.in_(chunk))
+        ):
+            other = tgt_version if side == "src" else src_version
+            found.append(_Membership(seg, side, link, run, score, status, other))
+    return found
+
+
+def _newest_per_version(memberships: Iterable[_Membership]) -> list[_Membership]:
+    """For each segment and each version it is aligned with, the link of the newest run."""
+    newest: dict[tuple[int, int], _Membership] = {}
+    for member in memberships:
+        key = (member.segment_id, member.other_version_id)
+        if key not in newest or member.run_id > newest[key].run_id:
+            newest[key] = member
+    return list(newest.values())
+
+
+def _link_members(
+    session: Session, link_ids: Sequence[int]
+) -> dict[int, list[tuple[str, AlignedSegment]]]:
+    members: dict[int, list[tuple[str, AlignedSegment]]] = defaultdict(list)
+    query = (
+        select(LinkSegment.link_id, LinkSegment.side, Segment.id, Segment.position, Segment.text)
+        .join(Segment, Segment.id == LinkSegment.segment_id)
+        .order_by(Segment.position)
+    )
+    for chunk in _chunks(link_ids):
+        for link_id, side, seg_id, position, seg_text in session.execute(
+            query.where(LinkSegment.link_id.in_(chunk))
+        ):
+            members[link_id].append((side, AlignedSegment(seg_id, position, seg_text)))
+    return members
+
+
+def counterparts_for(
+    session: Session, segment_ids: Collection[int], *, tgt: VersionSelector | None = None
+) -> dict[int, list[Counterpart]]:
+    """For each segment id, the other side of its bead in every version aligned with its own
+    (the newest run per pair of versions, whichever side the segment is on), ordered by version
+    label; ``tgt`` keeps only the versions it selects.  Every id given is a key.
+
+    Three indexed queries whatever the number of ids: the links holding the segments, the
+    versions on their other sides, the links' segments.
+    """
+    ids = sorted(set(segment_ids))
+    chosen = _newest_per_version(_memberships(session, ids))
+    version_ids = sorted({m.other_version_id for m in chosen})
+    versions: dict[int, tuple[str, str, str]] = {}
+    for chunk in _chunks(version_ids):
+        for version_id, label, language, direction in session.execute(
+            select(Version.id, Version.label, Version.language, Version.direction).where(
+                Version.id.in_(chunk)
+            )
+        ):
+            versions[version_id] = (label, language, direction)
+    if tgt is not None:
+        chosen = [m for m in chosen if tgt.matches(*versions[m.other_version_id][:2])]
+    members = _link_members(session, sorted({m.link_id for m in chosen}))
+    found: dict[int, list[Counterpart]] = {segment_id: [] for segment_id in ids}
+    for member in chosen:
+        found[member.segment_id].append(_counterpart(member, versions, members[member.link_id]))
+    for counterparts in found.values():
+        counterparts.sort(key=lambda c: (c.label, c.run_id))
+    return found
+
+
+def _counterpart(
+    member: _Membership,
+    versions: dict[int, tuple[str, str, str]],
+    link_members: list[tuple[str, AlignedSegment]],
+) -> Counterpart:
+    label, language, direction = versions[member.other_version_id]
+    sources = sum(1 for side, _ in link_members if side == "src")
+    others = [segment for side, segment in link_members if side != member.side]
+    return Counterpart(
+        run_id=member.run_id, label=label, language=language, direction=direction,
+        kind=f"{sources}-{len(link_members) - sources}", score=member.score,
+        status=member.status, side=member.side, segments=others,
+        text=" ".join(segment.text for segment in others),
+    )  # fmt: skip
+
+
+# --- the Python API ------------------------------------------------------------------------------
+
+
+class Corpus:
+    """An aligner database opened for queries (a context manager).
+
+    >>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
+    ...     hits = corpus.search("Jaurès", tgt="fr")
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.database = Database(url)
+        try:
+            self.database.ensure_ready(create=False)
+        except BaseException:
+            self.database.close()
+            raise
+
+    def close(self) -> None:
+        self.database.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        work: str | None = None,
+        tgt: str | None = None,
+        regex: bool = False,
+        limit: int = DEFAULT_LIMIT,
+    ) -> list[Hit]:
+        """See :func:`search`."""
+        with self.database.session() as session:
+            return search(session, query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)

@@ -1,0 +1,433 @@
+"""``aligner search`` and ``aligner.Corpus``: a concordance in every language and script of the
+corpus, each hit with the segments aligned to it, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import importlib.util
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import aligner
+from aligner.cli.search import CSV_FIELDS
+from aligner.query import SEARCH_FOLD, kwic, locate_phrase, search_form
+from aligner.store.session import Database, migrations_dir
+from tests.conftest import CORPUS, Cli, _postgres_admin_url, assert_one_line_error
+from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
+
+WORK = "why-we-quit-1938-introduction"
+# Real pre-1918 orthography (the Iskra masthead's slogan; ѣ, і, word-final ъ) and its English.
+RUSSIAN = (
+    "Пролетаріи всѣхъ странъ, соединяйтесь!\n\n"
+    "Въ мірѣ нѣтъ ничего вѣчнаго.\n\n"
+    "Объявленіе о собраніи въ Петербургѣ.\n"
+)
+ENGLISH = (
+    "Workers of the world, unite!\n\n"
+    "Nothing in the world is eternal.\n\n"
+    "Announcement of a meeting in Petersburg.\n"
+)
+EN_JAURES = (
+    "Charles Rappoport, prominent figure in the Second International before the war, author of "
+    "many works, including a life of Jaurès and an exposition of historical materialism, became "
+    "one of the founders of the Communist Party of France after the Russian Revolution."
+)
+FR_JAURES = (
+    "Charles Rappoport, figure éminente de la Deuxième Internationale avant la guerre, auteur de "
+    "nombreux ouvrages, dont une vie de Jaurès et un exposé du matérialisme historique, fut après "
+    "la révolution russe l’un des fondateurs du Parti communiste français."
+)
+YI_JAURES_START = "שאַרל ראַפּאָפּאָרט, אַ באַקאַנטע פֿיגור"
+EN_RECANTATIONS_START = "Although – or rather just because – in past years, he went along"
+EN_REACTION = (
+    "The general reaction to the Moscow frame-ups has been quite contrary to that which Stalin "
+    "desired."
+)
+EN_THIRD_TRIAL = "This is especially true of the third big Moscow trial."
+
+
+# --- one aligned corpus per backend, shared by the read-only tests -------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_module_url() -> Iterator[str]:
+    admin_url = _postgres_admin_url()
+    name = f"aligner_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    """The bundled corpus with en→fr-demo aligned twice and en→yi-demo once (runs 1, 2, 3), a
+    Russian text in pre-1918 spelling aligned with its English (run 4), and the pair "om"
+    whose French has an addition (run 5)."""
+    folder = tmp_path_factory.mktemp("search")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'aligner.sqlite'}"
+    else:
+        url = str(request.getfixturevalue("postgres_module_url"))
+    cli = Cli(url)
+    cli.ok("import", CORPUS)
+    for label in ("fr-demo", "yi-demo", "fr-demo"):
+        cli.ok("align", WORK, "--src", "en", "--tgt", label)
+    (folder / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    (folder / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    cli.ok("import", folder / "ru.txt", "--work", "ru-demo", "--lang", "ru", "--role", "original")
+    cli.ok(
+        "import", folder / "en.txt", "--work", "ru-demo", "--lang", "en", "--translation-of", "ru"
+    )
+    cli.ok("align", "ru-demo", "--src", "ru", "--tgt", "en")
+    import_pair(cli, folder, "om", FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION)
+    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
+    return cli
+
+
+def hits(cli: Cli, *args: str) -> list[dict[str, object]]:
+    data = json.loads(cli.ok("search", *args, "--format", "json").stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def places(found: list[dict[str, object]]) -> list[tuple[object, ...]]:
+    return [(h["work"], h["label"], f"{h['paragraph']}.{h['sentence']}") for h in found]
+
+
+def counterparts(hit: dict[str, object]) -> list[tuple[object, ...]]:
+    """(label, bead kind, the hit's side, run, text) of each counterpart."""
+    found = hit["counterparts"]
+    assert isinstance(found, list)
+    return [(c["label"], c["kind"], c["side"], c["run_id"], c["text"]) for c in found]
+
+
+# --- languages and scripts -----------------------------------------------------------------------
+
+
+def test_english_hit_shows_its_french_and_yiddish_counterparts_from_the_newest_runs(
+    corpus: Cli,
+) -> None:
+    [hit] = hits(corpus, "Jaurès", "--lang", "en")
+    assert places([hit]) == [(WORK, "en", "3.1")]
+    assert (hit["before"], hit["match"], hit["after"]) == (
+        "of many works, including a life of ",
+        "Jaurès",
+        " and an exposition of historical",
+    )
+    assert hit["text"] == EN_JAURES and hit["kind"] == "sentence"
+    fr, yi = counterparts(hit)
+    assert fr == ("fr-demo", "1-1", "src", 3, FR_JAURES)  # run 3, not the older run 1
+    assert yi[:4] == ("yi-demo", "1-1", "src", 2) and str(yi[4]).startswith(YI_JAURES_START)
+
+
+@pytest.mark.parametrize("query", ["Jaurès", "jaures", "JAURES", "jaurès"])
+def test_french_is_found_with_and_without_accents_and_case(corpus: Cli, query: str) -> None:
+    [hit] = hits(corpus, query, "--lang", "fr")
+    assert places([hit]) == [(WORK, "fr-demo", "4.1")]
+    assert hit["match"] == "Jaurès" and hit["text"] == FR_JAURES
+    assert counterparts(hit) == [("en", "1-1", "tgt", 3, EN_JAURES)]
+
+
+def test_a_french_phrase_in_a_one_to_two_bead(corpus: Cli) -> None:
+    [hit] = hits(corpus, "plutot JUSTEMENT pour", "--work", WORK)
+    assert places([hit]) == [(WORK, "fr-demo", "4.4")]
+    assert hit["match"] == "plutôt justement pour"
+    [(label, kind, side, run, english)] = counterparts(hit)
+    assert (label, kind, side, run) == ("en", "1-2", "tgt", 3)
+    assert str(english).startswith(EN_RECANTATIONS_START)
+
+
+@pytest.mark.parametrize("query", ["פֿאַרוואָס", "פארוואס", "פֿאַרװאָס"])
+def test_yiddish_is_found_with_and_without_points_and_ligatures(corpus: Cli, query: str) -> None:
+    [hit] = hits(corpus, query)
+    assert places([hit]) == [(WORK, "yi-demo", "2.0")]
+    assert hit["match"] == "פֿאַרוואָס" and hit["direction"] == "rtl"
+    assert counterparts(hit) == [("en", "1-1", "tgt", 2, "Why We Quit the Communist Party")]
+
+
+def test_yiddish_double_yod_ligature_and_hiriq_yod_equal_plain_letters(corpus: Cli) -> None:
+    assert places(hits(corpus, "זיינען")) == [(WORK, "yi-demo", "3.1"), (WORK, "yi-demo", "5.2")]
+    [hit] = hits(corpus, "מיי 1938")
+    assert hit["match"] == "מײַ 1938"
+    assert counterparts(hit) == [("en", "1-1", "tgt", 2, "The New International, May 1938")]
+    [hit] = hits(corpus, "יידיש")
+    assert hit["match"] == "ייִדיש" and places([hit]) == [(WORK, "yi-demo", "5.1")]
+
+
+def test_a_yiddish_sentence_joining_two_english_ones_shows_both(corpus: Cli) -> None:
+    [hit] = hits(corpus, "פונקט דאס פארקערטע")
+    assert places([hit]) == [(WORK, "yi-demo", "3.0")]
+    [(label, kind, side, run, english)] = counterparts(hit)
+    assert (label, kind, side, run) == ("en", "2-1", "tgt", 2)
+    assert english == f"{EN_REACTION} {EN_THIRD_TRIAL}"
+    segments = hit["counterparts"][0]["segments"]  # type: ignore[index]
+    assert [s["text"] for s in segments] == [EN_REACTION, EN_THIRD_TRIAL]
+
+
+@pytest.mark.parametrize("query", ["Въ мірѣ", "ВЪ МІРѢ", "в мире", "В МИРЕ"])
+def test_pre_1918_russian_is_found_in_old_and_modern_spelling(corpus: Cli, query: str) -> None:
+    [hit] = hits(corpus, query)
+    assert places([hit]) == [("ru-demo", "ru", "1.0")]
+    assert (hit["before"], hit["match"], hit["after"]) == ("", "Въ мірѣ", " нѣтъ ничего вѣчнаго.")
+    assert counterparts(hit) == [("en", "1-1", "src", 4, "Nothing in the world is eternal.")]
+
+
+def test_modern_spelling_with_a_hard_sign_finds_the_old_spelling(corpus: Cli) -> None:
+    for query in ("объявление о собрании", "Объявленіе о собраніи", "пролетарии всех стран"):
+        [hit] = hits(corpus, query, "--lang", "ru")
+        assert hit["match"] in ("Объявленіе о собраніи", "Пролетаріи всѣхъ странъ")
+
+
+def test_an_english_hit_shows_its_russian_original(corpus: Cli) -> None:
+    [hit] = hits(corpus, "eternal", "--work", "ru-demo")
+    assert counterparts(hit) == [("ru", "1-1", "tgt", 4, "Въ мірѣ нѣтъ ничего вѣчнаго.")]
+
+
+def test_an_addition_has_a_counterpart_with_no_segments(corpus: Cli) -> None:
+    [hit] = hits(corpus, "ISBN")
+    assert places([hit])[0][:2] == ("om", "fr")
+    assert counterparts(hit) == [("en", "0-1", "tgt", 5, "")]
+
+
+def test_tgt_keeps_only_counterparts_in_that_language_or_version(corpus: Cli) -> None:
+    for tgt in ("yi", "yi-demo"):
+        [hit] = hits(corpus, "Jaurès", "--lang", "en", "--tgt", tgt)
+        assert [c[0] for c in counterparts(hit)] == ["yi-demo"]
+    [hit] = hits(corpus, "Jaurès", "--lang", "en", "--tgt", "ru")
+    assert hit["counterparts"] == []
+
+
+def test_query_syntax_characters_are_plain_text(corpus: Cli) -> None:
+    """Quotes, stars, AND/OR/NOT/NEAR and colons would be FTS5 or tsquery syntax."""
+    for query in ('life "of" Jaurès*', "life OF: Jaurès", "(life) of -Jaurès^"):
+        assert places(hits(corpus, query)) == [(WORK, "en", "3.1")]
+    for query in ('x"y', 'AND "x* NEAR(', "NOT", "a:b & c | !d <-> e", "'; DROP TABLE x; --"):
+        hits(corpus, query)  # no syntax error, whatever it finds
+
+
+# --- regular expressions, limit, formats ---------------------------------------------------------
+
+
+def test_regex_is_case_insensitive_python_syntax(corpus: Cli) -> None:
+    found = hits(corpus, r"JAUR[eè]S\b", "--regex")
+    assert places(found) == [(WORK, "en", "3.1"), (WORK, "fr-demo", "4.1")]
+    assert [h["match"] for h in found] == ["Jaurès", "Jaurès"]
+    found = hits(corpus, r"\bparty\b(?! of)", "--regex", "--work", WORK, "--lang", "en")
+    assert places(found) == [(WORK, "en", "1.0"), (WORK, "en", "2.4"), (WORK, "en", "3.3")]
+    [hit] = hits(corpus, r"в\w+ъ\b", "--regex", "--lang", "ru")  # no folding: old letters as stored
+    assert hit["match"] == "всѣхъ"
+
+
+def test_limit_keeps_the_first_hits_in_corpus_order(corpus: Cli) -> None:
+    every = places(hits(corpus, "party", "--limit", "1000"))
+    assert len(every) > 3
+    assert places(hits(corpus, "party", "--limit", "3")) == every[:3]
+    assert places(hits(corpus, "party", "--regex", "--limit", "2")) == every[:2]
+    table = corpus.ok("search", "party", "--limit", "3").stdout
+    assert table.splitlines()[-1] == "3 hits (the limit; --limit N for more)"
+
+
+def test_table_prints_a_kwic_line_then_the_counterparts(corpus: Cli) -> None:
+    lines = corpus.ok("search", "Jaurès").stdout.splitlines()
+    assert len(lines) == 6
+    kwic_en, fr, yi, kwic_fr, en, total = lines
+    assert kwic_en.startswith(f"{WORK}/en 3.1")
+    assert kwic_en.endswith(
+        "…of many works, including a life of [Jaurès] and an exposition of historical…"
+    )
+    assert kwic_fr.index("[Jaurès]") == kwic_en.index("[Jaurès]")  # the matches line up
+    assert fr == f"    fr-demo  1-1  1.00  {FR_JAURES}"
+    assert yi.startswith(f"    yi-demo  1-1  0.99  \u2067{YI_JAURES_START}")
+    assert yi.endswith("\u2069")
+    assert en == f"    en  1-1  1.00  {EN_JAURES}"
+    assert total == "2 hits"
+
+
+def test_json_is_a_list_of_hits_with_their_counterparts(corpus: Cli) -> None:
+    result = corpus.ok("search", "פארוואס", "--format", "json")
+    assert "פֿאַרוואָס" in result.stdout  # not \\u escapes
+    [hit] = json.loads(result.stdout)
+    assert set(hit) == {f.name for f in dataclasses.fields(aligner.Hit)}
+    [counterpart] = hit["counterparts"]
+    assert set(counterpart) == {f.name for f in dataclasses.fields(aligner.Counterpart)}
+    assert counterpart["segments"][0]["text"] == "Why We Quit the Communist Party"
+    assert isinstance(counterpart["score"], float)
+
+
+def test_csv_has_one_row_per_hit_and_counterpart(corpus: Cli) -> None:
+    result = corpus.ok("search", "Jaurès", "--format", "csv")
+    assert result.stdout_bytes.endswith(b"\r\n")  # (CliRunner turns CRLF into LF in .stdout)
+    rows = list(csv.reader(io.StringIO(result.stdout, newline="")))
+    assert rows[0] == list(CSV_FIELDS)
+    assert [(r[1], r[10], r[12], r[15]) for r in rows[1:]] == [
+        ("en", "fr-demo", "1-1", "3"),
+        ("en", "yi-demo", "1-1", "2"),
+        ("fr-demo", "en", "1-1", "3"),
+    ]
+    assert rows[1][7] == "Jaurès" and rows[1][16] == FR_JAURES
+    row = list(csv.reader(io.StringIO(corpus.ok("search", "Wholesale", "-f", "csv").stdout)))[1]
+    assert row[10:] == [""] * 7  # a hit with no aligned version: one row, counterpart empty
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+def one_line_error(cli: Cli, *args: str) -> tuple[str, int]:
+    result = cli("search", *args)
+    assert_one_line_error(result)
+    return result.stderr.strip(), result.exit_code
+
+
+def test_errors_are_one_clear_line(corpus: Cli) -> None:
+    assert one_line_error(corpus, "") == ("Error: the search query is empty", 2)
+    assert one_line_error(corpus, "   ") == ("Error: the search query is empty", 2)
+    assert one_line_error(corpus, "", "--regex") == ("Error: the search query is empty", 2)
+    assert one_line_error(corpus, "«!?»") == (
+        "Error: '«!?»': nothing to search for: the query has no letters or digits "
+        "(use --regex to search for punctuation)",
+        2,
+    )
+    assert one_line_error(corpus, "Jaur(es", "--regex") == (
+        "Error: regular expression 'Jaur(es': missing ), unterminated subpattern at position 4",
+        2,
+    )
+    assert one_line_error(corpus, "x", "--work", "nope") == (
+        "Error: nope: no such work; known works: miasnikov-latest-deception, om, "
+        "palestine-communists-appeal-1938, rappoport-statement-1938, ru-demo, "
+        "trotsky-1935-internationalists-need-our-help, "
+        "trotsky-1936-stalin-plans-wholesale-persecution, why-we-quit-1938-introduction, "
+        "workers-group-manifesto-1923",
+        3,
+    )
+    assert one_line_error(corpus, "x", "--lang", "xx") == (
+        "Error: --lang xx: 'xx' is not a known language code "
+        "(use a BCP 47 tag such as yi, ru, fr, en, de)",
+        2,
+    )
+    assert one_line_error(corpus, "x", "--tgt", "klingon!") == (
+        "Error: --tgt klingon!: 'klingon!' is not a known language code "
+        "(use a BCP 47 tag such as yi, ru, fr, en, de)",
+        2,
+    )
+    assert one_line_error(corpus, "x", "--lang", "de") == (
+        "Error: --lang de: no version in this language in the database (languages: en, fr, ru, yi)",
+        3,
+    )
+    assert one_line_error(corpus, "x", "--lang", "ru", "--work", WORK) == (
+        f"Error: --lang ru: no version in this language in the work {WORK} (languages: en, fr, yi)",
+        3,
+    )
+    assert one_line_error(corpus, "x", "--limit", "0") == (
+        "Error: --limit 0: must be at least 1",
+        2,
+    )
+
+
+def test_search_needs_an_existing_database(tmp_path: Path) -> None:
+    missing = tmp_path / "none.sqlite"
+    assert_one_line_error(Cli(f"sqlite:///{missing}")("search", "x"), str(missing), "aligner init")
+    assert not missing.exists()
+
+
+# --- the Python API ------------------------------------------------------------------------------
+
+
+def test_python_api_returns_typed_frozen_objects(corpus: Cli) -> None:
+    with aligner.Corpus(corpus.db_url) as opened:
+        [hit] = opened.search("Jaurès", lang="en", tgt="fr")
+        assert opened.search("party", limit=2) == opened.search("party", limit=2)
+    assert isinstance(hit, aligner.Hit)
+    assert (hit.work, hit.label, hit.language, hit.position) == (WORK, "en", "en", 8)
+    assert hit.text[hit.start : hit.end] == hit.match == "Jaurès"
+    [counterpart] = hit.counterparts
+    assert isinstance(counterpart, aligner.Counterpart)
+    assert (counterpart.label, counterpart.language, counterpart.kind) == ("fr-demo", "fr", "1-1")
+    assert counterpart.score is not None and 0.9 < counterpart.score <= 1.0
+    [segment] = counterpart.segments
+    assert isinstance(segment, aligner.AlignedSegment) and segment.text == FR_JAURES
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.match = "x"  # type: ignore[misc]
+
+
+# --- search form, KWIC, and the migration that indexes the search form ---------------------------
+
+
+def test_query_folding_matches_the_table_the_index_was_built_with() -> None:
+    path = Path(migrations_dir()) / "versions" / "0005_search_form.py"
+    spec = importlib.util.spec_from_file_location("migration_0005", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.search_fold() == SEARCH_FOLD
+    assert search_form("Въ мірѣ ёлка פֿאַרװאָס ﬀ") == "В мире елка פארוואס ﬀ"
+
+
+def test_locate_and_kwic() -> None:
+    assert locate_phrase("Le Parti, c’est nous!", "parti c est") == (3, 15)
+    assert locate_phrase("אַ ייִדישער טעקסט", "יידישער") == (3, 11)
+    assert locate_phrase("frame-ups", "frame ups") == (0, 9)
+    assert locate_phrase("partial", "part") is None
+    assert kwic("a" * 10 + " xx yy zz", 14, 16, width=5) == ("xx ", "yy", " zz")
+    assert kwic("one two three four five", 8, 13, width=6) == ("two ", "three", " four")
+
+
+YIDDISH_POINTED = "פֿאַרוואָס מיר זײַנען דאָ.\n"
+
+
+def test_upgrade_from_0004_indexes_existing_text_by_its_search_form(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """0004's index cut "פֿאַרוואָס" at its points; 0005 rebuilds it over the rows already there."""
+    (tmp_path / "yi.txt").write_text(YIDDISH_POINTED, encoding="utf-8")
+    (tmp_path / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+    cli.ok("import", tmp_path / "yi.txt", "--work", "w", "--lang", "yi", "--role", "original")
+    config = Config()
+    config.set_main_option("script_location", migrations_dir())
+    config.set_main_option("sqlalchemy.url", cli.db_url.replace("%", "%%"))
+    command.downgrade(config, "0004")
+    assert_one_line_error(cli("search", "x"), "schema is older than this aligner", "aligner init")
+    engine = create_engine(cli.db_url)
+    old_match = (
+        "SELECT count(*) FROM segments_fts WHERE segments_fts MATCH '\"פארוואס\"'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT count(*) FROM segments"
+        " WHERE to_tsvector('simple', text) @@ plainto_tsquery('simple', 'פארוואס')"
+    )
+    with engine.connect() as connection:
+        assert connection.execute(text(old_match)).scalar_one() == 0
+    engine.dispose()
+    with Database(cli.db_url) as db:
+        head = db.head_revision()
+    assert f"database upgraded (schema {head})" in cli.ok("init").stdout
+    [hit] = hits(cli, "פארוואס מיר זיינען")
+    assert hit["match"] == "פֿאַרוואָס מיר זײַנען"
+    cli.ok("import", tmp_path / "ru.txt", "--work", "w", "--lang", "ru", "--translation-of", "yi")
+    assert places(hits(cli, "в мире")) == [("w", "ru", "1.0")]  # the triggers feed the new index
+
+
+def test_only_the_current_revision_is_searched(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "ru.txt"
+    path.write_text(RUSSIAN, encoding="utf-8")
+    cli.ok("import", path, "--work", "w", "--lang", "ru")
+    path.write_text(RUSSIAN.replace("Петербургѣ", "Москвѣ"), encoding="utf-8")
+    cli.ok("import", path, "--work", "w", "--lang", "ru")
+    assert hits(cli, "Петербурге") == []
+    [hit] = hits(cli, "в Москве")
+    assert hit["match"] == "въ Москвѣ"
+    assert len(hits(cli, "мире")) == 1
