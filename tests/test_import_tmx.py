@@ -109,7 +109,7 @@ def test_inline_markup_is_reduced_to_text_and_reported(sqlite_cli: Cli) -> None:
     assert result.stdout.splitlines() == [
         "kit-2a/en-US: imported 1 (en-US): 7 segments",
         "kit-2a/fr-CA: imported 1 (fr-CA): 7 segments",
-        "kit-2a: run 1, en-US → fr-CA: 7 confirmed links from 7 translation units",
+        "kit-2a: run 1, en-US → fr-CA: 7 links (7 confirmed) from 7 translation units",
     ]
 
 
@@ -175,7 +175,9 @@ def test_bad_files_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path, 
     # The good file comes first in the same command: the refusal leaves nothing behind.
     assert_one_line_error(cli("import", good, path), f"{path}: ", message)
     assert counts(cli) == (0, 0, 0)
-    assert cli.ok("import", good).stdout.endswith("1 confirmed links from 1 translation units\n")
+    assert cli.ok("import", good).stdout.endswith(
+        "1 links (1 confirmed) from 1 translation units\n"
+    )
     assert counts(cli) == (1, 2, 1)
 
 
@@ -199,7 +201,7 @@ def test_export_import_export_round_trip(cli: Cli, tmp_path: Path) -> None:
     assert imported.stdout.splitlines() == [
         f"{WORK}/en: imported 1 (en): 13 segments",
         f"{WORK}/fr-demo: imported 1 (fr): 13 segments",
-        f"{WORK}: run 1, en → fr-demo: 13 confirmed links from 13 translation units",
+        f"{WORK}: run 1, en → fr-demo: 13 links (13 confirmed) from 13 translation units",
     ]
     second = tmp_path / "second.tmx"
     fresh.ok("export", "tmx", WORK, "--src", "en", "--tgt", "fr-demo", "-o", second)
@@ -216,7 +218,7 @@ def test_several_tuvs_of_one_language_in_a_unit_are_each_a_segment(sqlite_cli: C
     assert "test-multiple-tuv14/fr-CA: imported 1 (fr-CA): 2 segments" in lines
     # A unit without fr-CA is an omission in the en-US → fr-CA run: one 1-2 link, two 1-0.
     assert (
-        "test-multiple-tuv14: run 6, en-US → fr-CA: 3 confirmed links from 3 translation units"
+        "test-multiple-tuv14: run 6, en-US → fr-CA: 3 links (3 confirmed) from 3 translation units"
         in lines
     )
     assert len(lines) == 8 + 7
@@ -234,8 +236,8 @@ def test_a_memory_of_several_translations_round_trips_with_statuses_and_scores(
     fresh = Cli(f"sqlite:///{tmp_path / 'fresh.db'}")
     imported = fresh.ok("import", first).stdout.splitlines()
     assert imported[-2:] == [
-        f"{WORK}: run 1, en → fr-demo: 12 confirmed links from 12 translation units",
-        f"{WORK}: run 2, en → yi-demo: 12 confirmed links from 12 translation units",
+        f"{WORK}: run 1, en → fr-demo: 12 links (10 auto, 2 corrected) from 12 translation units",
+        f"{WORK}: run 2, en → yi-demo: 12 links (10 auto, 2 corrected) from 12 translation units",
     ]
     with Database(fresh.db_url) as db, db.session() as session:
         statuses = [link.status for link in session.scalars(select(Link).order_by(Link.id))]
@@ -249,3 +251,27 @@ def test_a_memory_of_several_translations_round_trips_with_statuses_and_scores(
 
 def undated(data: bytes) -> bytes:
     return re.sub(rb' creationdate="\d{8}T\d{6}Z"', b"", data)
+
+
+def test_importing_the_same_memory_again_writes_nothing_new(
+    sqlite_cli: Cli, tmp_path: Path
+) -> None:
+    aligned_demo(sqlite_cli, "fr-demo")
+    memory = tmp_path / "fr.tmx"
+    sqlite_cli.ok("export", "tmx", WORK, "--tgt", "fr-demo", "-o", memory)
+    fresh = Cli(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh.ok("import", memory)
+    assert fresh.ok("import", memory).stdout.splitlines() == [
+        f"{WORK}/en: unchanged (revision 1)",
+        f"{WORK}/fr-demo: unchanged (revision 1)",
+        f"{WORK}: run 1, en → fr-demo: unchanged (13 links)",
+    ]
+    with Database(fresh.db_url) as db, db.session() as session:
+        assert session.scalar(select(func.count()).select_from(AlignmentRun)) == 1
+        link = session.scalars(select(Link).order_by(Link.id)).first()
+        assert link is not None
+        link.status = "corrected"
+    # The same text with another status is a new run on the same revisions.
+    assert fresh.ok("import", memory).stdout.splitlines()[-1] == (
+        f"{WORK}: run 2, en → fr-demo: 13 links (13 auto) from 13 translation units"
+    )

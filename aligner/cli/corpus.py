@@ -174,14 +174,23 @@ def _print_tmx_outcome(path: Path, outcome: TmxImportOutcome) -> None:
     if outcome.dropped:
         counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
         typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
-    for label, language, revision, count in outcome.versions:
-        noun = "segment" if count == 1 else "segments"
-        typer.echo(f"{outcome.work}/{label}: imported {revision} ({language}): {count} {noun}")
-    for run_id, src, tgt, links in outcome.runs:
-        typer.echo(
-            f"{outcome.work}: run {run_id}, {src} → {tgt}: {links} confirmed links "
-            f"from {outcome.units} translation units"
-        )
+    for version in outcome.versions:
+        name = f"{outcome.work}/{version.label}"
+        if version.new:
+            noun = "segment" if version.segments == 1 else "segments"
+            count = f"{version.segments} {noun}"
+            typer.echo(f"{name}: imported {version.revision} ({version.language}): {count}")
+        else:
+            typer.echo(f"{name}: unchanged (revision {version.revision})")
+    for run in outcome.runs:
+        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
+        if run.new:
+            statuses = ", ".join(f"{n} {status}" for status, n in sorted(run.statuses.items()))
+            typer.echo(
+                f"{name}: {run.links} links ({statuses}) from {outcome.units} translation units"
+            )
+        else:
+            typer.echo(f"{name}: unchanged ({run.links} links)")
 
 
 def _print_tei_outcome(outcome: TeiImportOutcome) -> None:

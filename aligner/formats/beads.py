@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from aligner.store.models import AlignmentRun, Link
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aligner.store.models import AlignmentRun, Link, Revision
 
 STATUSES = ("confirmed", "any")
 CONFIRMED = ("confirmed", "corrected")
@@ -75,3 +78,48 @@ def exported_beads(run: AlignmentRun, keep: ExportFilter) -> Iterator[ExportedBe
         bead = exported_bead(link)
         if keep.keeps(bead):
             yield bead
+
+
+# How two runs' beads are compared: source and target positions, status, score as exported.
+BeadKey = tuple[tuple[int, ...], tuple[int, ...], str, float | None]
+
+
+def rounded_score(score: float | None) -> float | None:
+    """A score as the exports write it: within [0, 1], to four decimals."""
+    return None if score is None else round(min(max(score, 0.0), 1.0), 4)
+
+
+def bead_keys(run: AlignmentRun) -> list[BeadKey]:
+    """A stored run's beads, with segments as indexes into their revision's segments."""
+    index = {
+        segment.id: i
+        for revision in (run.src_revision, run.tgt_revision)
+        for i, segment in enumerate(revision.segments)
+    }
+    beads = []
+    for link in run.links:
+        sides = {
+            side: tuple(sorted(index[m.segment_id] for m in link.members if m.side == side))
+            for side in ("src", "tgt")
+        }
+        beads.append((sides["src"], sides["tgt"], link.status, rounded_score(link.score)))
+    return beads
+
+
+def stored_run(
+    session: Session,
+    revisions: tuple[Revision, Revision],
+    method_model: tuple[str, str],
+    wanted: Sequence[BeadKey],
+) -> AlignmentRun | None:
+    """A run already stored between the two revisions, by the same method and model, with
+    exactly the ``wanted`` beads: importing the same alignment twice writes it once."""
+    method, model = method_model
+    candidates = session.scalars(
+        select(AlignmentRun)
+        .where(AlignmentRun.src_revision_id == revisions[0].id)
+        .where(AlignmentRun.tgt_revision_id == revisions[1].id)
+        .where(AlignmentRun.method == method, AlignmentRun.model == model)
+        .order_by(AlignmentRun.id)
+    )
+    return next((run for run in candidates if bead_keys(run) == list(wanted)), None)

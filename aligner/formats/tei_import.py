@@ -39,14 +39,13 @@ from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner import __version__
 from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
 from aligner.errors import InputError
+from aligner.formats.beads import rounded_score, stored_run
 from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
-from aligner.formats.tmx_import import _check_doctype as check_doctype
 from aligner.formats.xml import parse_xml
 from aligner.languages import language_info_in
 from aligner.store.models import (
@@ -68,8 +67,6 @@ STATUSES = ("auto", "confirmed", "corrected")
 MAX_LABEL = 50
 _FROM_WORK = re.compile(r"from the work (\S+)\.\s*$")
 _CODE_VERSION = re.compile(r"^\s*,\s*aligner (\S+), made")
-# How two runs' beads are compared: source and target positions, status, score as exported.
-BeadKey = tuple[tuple[int, ...], tuple[int, ...], str, float | None]
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,6 @@ class TeiImportOutcome:
 def read_tei(path: Path) -> TeiDocument:
     """Parse ``path`` as TEI or raise :class:`InputError` naming the file and the problem."""
     tree = parse_xml(path)
-    check_doctype(path, tree)
     root = tree.getroot()
     if root.tag != tei("TEI"):
         raise InputError(f"{path}: not a TEI document ({_root_problem(root)})")
@@ -717,16 +713,12 @@ def _run(
     if src_revision is None or tgt_revision is None:
         raise InputError(f"{tei_run.src} → {tei_run.tgt}: aligned, but a version has no text")
     kinds = Counter(f"{len(b.src)}-{len(b.tgt)}" for b in tei_run.beads)
-    wanted: list[BeadKey] = [(b.src, b.tgt, b.status, _rounded(b.score)) for b in tei_run.beads]
-    for stored in session.scalars(
-        select(AlignmentRun)
-        .where(AlignmentRun.src_revision_id == src_revision.id)
-        .where(AlignmentRun.tgt_revision_id == tgt_revision.id)
-        .where(AlignmentRun.method == tei_run.method, AlignmentRun.model == tei_run.model)
-        .order_by(AlignmentRun.id)
-    ):
-        if _beads_of(stored) == wanted:
-            return RunOutcome(stored.id, tei_run.src, tei_run.tgt, False, dict(kinds.most_common()))
+    wanted = [(b.src, b.tgt, b.status, rounded_score(b.score)) for b in tei_run.beads]
+    stored = stored_run(
+        session, (src_revision, tgt_revision), (tei_run.method, tei_run.model), wanted
+    )
+    if stored is not None:
+        return RunOutcome(stored.id, tei_run.src, tei_run.tgt, False, dict(kinds.most_common()))
     run = AlignmentRun(
         work_id=work_id, src_revision=src_revision, tgt_revision=tgt_revision,
         method=tei_run.method, model=tei_run.model, code_version=tei_run.code_version,
@@ -751,25 +743,3 @@ def _run(
     session.add(run)
     session.flush()
     return RunOutcome(run.id, tei_run.src, tei_run.tgt, True, dict(kinds.most_common()))
-
-
-def _rounded(score: float | None) -> float | None:
-    """A score as the export writes it: within [0, 1], to four decimals."""
-    return None if score is None else round(min(max(score, 0.0), 1.0), 4)
-
-
-def _beads_of(run: AlignmentRun) -> list[BeadKey]:
-    """A stored run's beads, with segments as indexes into their revision's segments."""
-    index = {
-        segment.id: i
-        for revision in (run.src_revision, run.tgt_revision)
-        for i, segment in enumerate(revision.segments)
-    }
-    beads = []
-    for link in run.links:
-        sides = {
-            side: tuple(sorted(index[m.segment_id] for m in link.members if m.side == side))
-            for side in ("src", "tgt")
-        }
-        beads.append((sides["src"], sides["tgt"], link.status, _rounded(link.score)))
-    return beads

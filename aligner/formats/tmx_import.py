@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from aligner import __version__
 from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
 from aligner.errors import InputError
+from aligner.formats.beads import rounded_score, stored_run
 from aligner.formats.xml import parse_xml
 from aligner.languages import language_info
 from aligner.store.models import (
@@ -43,7 +44,6 @@ LINK_STATUSES = ("auto", "confirmed", "corrected")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 KEPT_INLINE = ("hi",)
 DROPPED_INLINE = ("bpt", "ept", "ph", "it", "ut", "sub")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _LABEL_REVISION = re.compile(r"^(?P<label>.+) r\d+$")
 
 
@@ -72,10 +72,32 @@ class TmxMemory:
 
 
 @dataclass(frozen=True)
+class StoredVersion:
+    label: str
+    language: str
+    revision: int
+    segments: int
+    new: bool  # a new revision, rather than the current one holding the same segments
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: int
+    src: str
+    tgt: str
+    statuses: dict[str, int]  # links per status
+    new: bool  # rather than the same run found already stored
+
+    @property
+    def links(self) -> int:
+        return sum(self.statuses.values())
+
+
+@dataclass(frozen=True)
 class TmxImportOutcome:
     work: str
-    versions: list[tuple[str, str, int, int]]  # label, language, revision, segments
-    runs: list[tuple[int, str, str, int]]  # run id, src label, tgt label, links
+    versions: list[StoredVersion]
+    runs: list[StoredRun]
     units: int
     dropped: dict[str, int]
     warnings: list[str]
@@ -84,7 +106,6 @@ class TmxImportOutcome:
 def read_tmx(path: Path) -> TmxMemory:
     """Parse ``path`` as TMX or raise :class:`InputError` naming the file and the problem."""
     tree = parse_xml(path)
-    _check_doctype(path, tree)
     root = tree.getroot()
     if root.tag != "tmx":
         raise InputError(f"{path}: not a TMX file (the root element is <{root.tag}>, not <tmx>)")
@@ -113,18 +134,6 @@ def read_tmx(path: Path) -> TmxMemory:
 
 def _props(element: etree._Element) -> dict[str, str]:
     return {prop.get("type", ""): prop.text or "" for prop in element.findall("prop")}
-
-
-def _check_doctype(path: Path, tree: etree._ElementTree) -> None:
-    info: Any = tree.docinfo  # lxml-stubs know neither DocInfo.system_url nor DTD.entities()
-    dtd = info.internalDTD
-    if dtd is not None and list(dtd.entities()):
-        names = ", ".join(sorted(e.name or "?" for e in dtd.entities()))
-        raise InputError(f"{path}: the DOCTYPE declares entities ({names}); refused")
-    if any(isinstance(node, etree._Entity) for node in tree.iter()):
-        raise InputError(f"{path}: the document uses entities it does not declare; refused")
-    if info.system_url and _SCHEME.match(info.system_url):
-        raise InputError(f"{path}: the DOCTYPE points at a network resource ({info.system_url})")
 
 
 def _language(path: Path, tag: str) -> str:
@@ -193,16 +202,18 @@ def import_tmx(session: Session, path: Path, slug: str | None) -> TmxImportOutco
     segments = {lang: _revision(session, memory, versions[lang], lang) for lang in ordered}
     runs = []
     for language in ordered[1:]:
-        run = _run(session, work.id, memory, segments, language)
-        runs.append((run.id, src_label, labels[language], len(run.links)))
+        run, new = _run(session, work.id, memory, segments, language)
+        statuses = Counter(link.status for link in run.links)
+        runs.append(StoredRun(run.id, src_label, labels[language], dict(statuses), new))
     return TmxImportOutcome(
         work=work.slug,
         versions=[
-            (
+            StoredVersion(
                 versions[lang].label,
                 lang,
                 segments[lang][0].number,
                 sum(len(group) for group in segments[lang][1].values()),
+                segments[lang][2],
             )
             for lang in ordered
         ],
@@ -247,16 +258,23 @@ def _translator(memory: TmxMemory, language: str) -> str | None:
     return None
 
 
-def _revision(
-    session: Session, memory: TmxMemory, version: Version, language: str
-) -> tuple[Revision, dict[int, list[Segment]]]:
-    """A new revision of ``version`` holding its <tuv>s in order: one segment per <seg>."""
+Stored = tuple[Revision, dict[int, list[Segment]], bool]
+
+
+def _revision(session: Session, memory: TmxMemory, version: Version, language: str) -> Stored:
+    """The revision of ``version`` holding its <tuv>s in order, one segment per <seg>, its
+    segments per unit, and whether it is new: the current one is kept if it holds the same."""
     pieces = [
         (index, variant.text)
         for index, unit in enumerate(memory.units)
         for variant in unit.variants
         if variant.language == language
     ]
+    current = version.current
+    if current is not None and [(s.paragraph, s.kind, s.text) for s in current.segments] == [
+        (index, "sentence", piece) for index, piece in pieces
+    ]:
+        return current, _segments_by_unit(current.segments), False
     text = "\n\n".join(piece for _, piece in pieces)
     raw = text.encode("utf-8")
     digest = hashlib.sha256(raw).hexdigest()
@@ -267,7 +285,6 @@ def _revision(
             size=len(raw), raw=raw, text=text,
         )  # fmt: skip
         session.add(document)
-    current = version.current
     revision = Revision(
         number=current.number + 1 if current else 1, source_document=document, char_start=0,
         char_end=len(text), sha256=digest, segmentation={"from": "tmx", "file": memory.path.name},
@@ -275,49 +292,68 @@ def _revision(
     )  # fmt: skip
     version.revisions.append(revision)
     session.flush()
-    by_unit: dict[int, list[Segment]] = {}
+    segments: list[Segment] = []
     offset = 0
     for position, (index, piece) in enumerate(pieces):
-        segment = Segment(
-            revision_id=revision.id, position=position, kind="sentence", paragraph=index,
-            sentence=len(by_unit.get(index, [])), start=offset, end=offset + len(piece),
-            text=piece, label=None,
+        sentence = sum(1 for s in segments if s.paragraph == index)
+        segments.append(
+            Segment(
+                revision_id=revision.id, position=position, kind="sentence", paragraph=index,
+                sentence=sentence, start=offset, end=offset + len(piece), text=piece, label=None,
+            )
         )  # fmt: skip
-        by_unit.setdefault(index, []).append(segment)
         offset += len(piece) + 2
-    session.add_all(s for group in by_unit.values() for s in group)
+    session.add_all(segments)
     session.flush()
-    return revision, by_unit
+    return revision, _segments_by_unit(segments), True
+
+
+def _segments_by_unit(segments: Sequence[Segment]) -> dict[int, list[Segment]]:
+    by_unit: dict[int, list[Segment]] = {}
+    for segment in segments:
+        by_unit.setdefault(segment.paragraph, []).append(segment)
+    return by_unit
 
 
 def _run(
     session: Session,
     work_id: int,
     memory: TmxMemory,
-    segments: dict[str, tuple[Revision, dict[int, list[Segment]]]],
+    segments: dict[str, Stored],
     language: str,
-) -> AlignmentRun:
-    src_revision, src_units = segments[memory.srclang]
-    tgt_revision, tgt_units = segments[language]
+) -> tuple[AlignmentRun, bool]:
+    """The run of the units that hold either side, and whether it is new: the same run
+    already stored between the same revisions is kept instead."""
+    src_revision, src_units, _ = segments[memory.srclang]
+    tgt_revision, tgt_units, _ = segments[language]
+    beads = []
+    for index, unit in enumerate(memory.units):
+        src, tgt = src_units.get(index, []), tgt_units.get(index, [])
+        if src or tgt:  # a unit with one side is an omission or an addition
+            props = _unit_props(unit, language)
+            beads.append((src, tgt, _score(props), _status(props)))
+    wanted = [
+        (
+            tuple(s.position for s in src),
+            tuple(t.position for t in tgt),
+            status,
+            rounded_score(score),
+        )
+        for src, tgt, score, status in beads
+    ]
+    stored = stored_run(session, (src_revision, tgt_revision), (METHOD, "none"), wanted)
+    if stored is not None:
+        return stored, False
     run = AlignmentRun(
         work_id=work_id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
         model="none", code_version=__version__, parameters={"file": memory.path.name},
     )  # fmt: skip
     kinds: Counter[str] = Counter()
-    for index, unit in enumerate(memory.units):
-        src, tgt = src_units.get(index, []), tgt_units.get(index, [])
-        if not src and not tgt:
-            continue  # the unit holds neither side; a one-sided unit is an omission or addition
+    for src, tgt, score, status in beads:
         members = [LinkSegment(segment=s, side="src") for s in src]
         members += [LinkSegment(segment=t, side="tgt") for t in tgt]
         kinds[f"{len(src)}-{len(tgt)}"] += 1
-        props = _unit_props(unit, language)
-        run.links.append(
-            Link(
-                position=len(run.links), score=_score(props), status=_status(props),
-                members=members,
-            )
-        )  # fmt: skip
+        run.links.append(Link(position=len(run.links), score=score, status=status, members=members))
     scores = [link.score for link in run.links if link.score is not None]
     mean_score = round(sum(scores) / len(scores), 4) if scores else 1.0
     run.summary = {
@@ -326,7 +362,11 @@ def _run(
     }  # fmt: skip
     session.add(run)
     session.flush()
-    return run
+    return run, True
+
+
+def _positions(segments: Sequence[Segment]) -> tuple[int, ...]:
+    return tuple(segment.position for segment in segments)
 
 
 def _unit_props(unit: TmxUnit, language: str) -> dict[str, str]:
