@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -119,3 +121,17 @@ def assert_one_line_error(result: CliResult, *fragments: str) -> None:
     assert "Traceback" not in result.stderr
     for fragment in fragments:
         assert fragment in lines[0], lines[0]
+
+
+TEI_ALL = SHARED / "schemas" / "tei" / "tei_all.rng"
+
+
+@pytest.fixture(scope="session")
+def tei_schema() -> Iterator[etree.RelaxNG]:
+    """tei_all.rng, compiled once per test session (about 5 s on a laptop-class CPU)."""
+    if not TEI_ALL.is_file():
+        pytest.skip(f"{TEI_ALL} is absent (a user's checkout): the TEI output is not validated")
+    started = time.perf_counter()
+    schema = etree.RelaxNG(etree.parse(str(TEI_ALL)))
+    print(f"\ntei_all.rng compiled in {time.perf_counter() - started:.1f} s")
+    yield schema

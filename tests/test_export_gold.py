@@ -15,10 +15,8 @@ from aligner.formats.ladder import read_ladder
 from aligner.formats.xml import hardened_parser
 from tests.conftest import SHARED, Cli
 from tests.exporting import FixedBead, import_sentences, store_run, stored_sentences
-from tests.test_export_tei import link_groups, targets, tei_schema
+from tests.test_export_tei import link_groups, targets
 from tests.test_export_tmx import XML_LANG, parse_valid, segs, units
-
-__all__ = ["tei_schema"]  # the session fixture, compiled once
 
 FLORES = SHARED / "data" / "flores"
 TEXTBERG = SHARED / "data" / "textberg"

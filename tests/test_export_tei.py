@@ -5,11 +5,8 @@ one <link> per bead, texts as stored, run selection, unaligned beads and the err
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from aligner.alignment import find_run
@@ -17,26 +14,21 @@ from aligner.formats.xml import hardened_parser
 from aligner.store.models import AlignmentRun
 from aligner.store.queries import get_work
 from aligner.store.session import Database
-from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared
+from tests.conftest import (
+    CORPUS,
+    TEI_ALL,
+    Cli,
+    CliResult,
+    assert_one_line_error,
+    requires_shared,
+)
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
 
 WORK = "why-we-quit-1938-introduction"
-TEI_ALL = SHARED / "schemas" / "tei" / "tei_all.rng"
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BEADS = {"fr-demo": 13, "yi-demo": 12}  # as in test_export_tmx.py
-
-
-@pytest.fixture(scope="session")
-def tei_schema() -> Iterator[etree.RelaxNG]:
-    """tei_all.rng, compiled once per test session (about 5 s on a laptop-class CPU)."""
-    if not TEI_ALL.is_file():
-        pytest.skip(f"{TEI_ALL} is absent (a user's checkout): the TEI output is not validated")
-    started = time.perf_counter()
-    schema = etree.RelaxNG(etree.parse(str(TEI_ALL)))
-    print(f"\ntei_all.rng compiled in {time.perf_counter() - started:.1f} s")
-    yield schema
 
 
 @requires_shared

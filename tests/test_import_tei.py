@@ -20,7 +20,7 @@ from aligner.store.models import AlignmentRun, Link, Revision, Version, Work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
 from tests.exporting import WORK, aligned_demo, aligned_pair_with_an_addition
-from tests.test_export_tei import parse_valid, tei_schema  # noqa: F401 (its fixture, below)
+from tests.test_export_tei import parse_valid
 
 PAIRS = ("fr-demo", "yi-demo")
 # The export's own date (a day); run dates carry a time and must come back unchanged.
