@@ -87,6 +87,7 @@ from aligner.cli import export as _export  # noqa: E402
 from aligner.cli import export_plain as _export_plain  # noqa: E402
 from aligner.cli import export_tei as _export_tei  # noqa: E402
 from aligner.cli import search as _search  # noqa: E402
+from aligner.cli import serve as _serve  # noqa: E402, F401
 from aligner.cli import stats as _stats  # noqa: E402
 
 __all__ = [

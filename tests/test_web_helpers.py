@@ -1,0 +1,47 @@
+"""What the web tests share: the real server (uvicorn on a free loopback port, in a thread)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from aligner.store.session import Database
+from aligner.web.app import create_app
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(db_url: str, user: str = "ada", per_page: int = 200) -> Iterator[str]:
+    """``aligner serve`` over ``db_url`` in a thread; yields its base URL, stops it after."""
+    db = Database(db_url)
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(db, user, per_page), host="127.0.0.1", port=port, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    try:
+        assert httpx.get(f"{base}/", timeout=10).status_code == 200
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        db.close()
