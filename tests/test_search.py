@@ -19,8 +19,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import aligner
+from aligner import query as query_module
 from aligner.cli.search import CSV_FIELDS
-from aligner.query import SEARCH_FOLD, kwic, locate_phrase, search_form
+from aligner.query import SEARCH_FOLD, Corpus, kwic, locate_phrase, search_form
 from aligner.store.session import Database, migrations_dir
 from tests.conftest import CORPUS, Cli, _postgres_admin_url, assert_one_line_error
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
@@ -363,6 +364,24 @@ def test_python_api_returns_typed_frozen_objects(corpus: Cli) -> None:
     assert isinstance(segment, aligner.AlignedSegment) and segment.text == FR_JAURES
     with pytest.raises(dataclasses.FrozenInstanceError):
         hit.match = "x"  # type: ignore[misc]
+
+
+def test_hits_are_the_same_however_many_id_windows_postgresql_searches(
+    corpus: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL looks for hits in widening windows of segment ids; with a first window of
+    one id the corpus takes six windows, and the hits must not change."""
+    with Corpus(corpus.db_url) as opened:
+        every = [(h.segment_id, h.counterparts) for h in opened.search("party", limit=1000)]
+        some = [h.segment_id for h in opened.search("party", limit=7)]
+        monkeypatch.setattr(query_module, "_FIRST_WINDOW", 1)
+        assert [(h.segment_id, h.counterparts) for h in opened.search("party", limit=1000)] == every
+        assert (
+            [h.segment_id for h in opened.search("party", limit=7)]
+            == some
+            == [segment_id for segment_id, _ in every[:7]]
+        )
+        assert opened.search("nonexistentword") == []
 
 
 # --- search form, KWIC, and the migration that indexes the search form ---------------------------
