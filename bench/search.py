@@ -33,14 +33,14 @@ WORK = "why-we-quit-1938-introduction"
 def queries(copies: int) -> list[tuple[str, dict[str, object]]]:
     """Each query and its options; ``copies`` names a work in the middle of the database."""
     return [
-        ("party", {}),  # in 1 segment of 15
+        ("party", {}),  # in about 1 segment of 8
         ("party", {"lang": "yi"}),  # common word, none of its hits in the language asked for
         ("the Communist Party", {}),
         ("Jaurès", {"tgt": "fr"}),
         ("jaures", {"lang": "fr"}),
         ("פארוואס", {}),
         ("בילבול פראצעסן", {}),
-        ("Sneevliet", {}),  # in 1 segment of about 1,150
+        ("Sneevliet", {}),  # in 1 segment of about 1,100
         ("Lafayette", {"work": f"{WORK}-copy-{copies // 2}"}),  # in none of its segments
         ("nonexistentword", {}),
         (r"Jaur[eè]s\b", {"regex": True}),
