@@ -12,6 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -58,7 +63,9 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
 
 
 def wait_for_version(driver: WebDriver, version: int) -> None:
-    WebDriverWait(driver, 20).until(
+    # The page reloads after an edit: an element read during the reload has gone stale.
+    reloading = (StaleElementReferenceException, NoSuchElementException, WebDriverException)
+    WebDriverWait(driver, 20, ignored_exceptions=reloading).until(
         lambda d: d.find_element(By.ID, "alignment").get_attribute("data-version") == str(version)
     )
 
