@@ -190,7 +190,10 @@ def transread(data: Path) -> Iterator[RealWork]:
             beads = [Bead(b.tgt, b.src) for b in beads]
         versions = tuple(
             replace(sides[lang][0], role="original") if lang == original
-            else replace(sides[lang][0], translation_of=original, translation_basis="stated")
+            else replace(
+                sides[lang][0], role="translation", translation_of=original,
+                translation_basis="stated",
+            )
             for lang in (original, translation)
         )  # fmt: skip
         yield RealWork(

@@ -32,6 +32,7 @@ class Timed:
     seconds: list[float]
     hits: int
     gold_first: bool | None  # semantic queries with a gold translation: was it the top hit?
+    embed_seconds: list[float]  # semantic queries: embedding the query alone, as many times
 
 
 def time_all(
@@ -54,9 +55,21 @@ def time_all(
             started = time.perf_counter()
             result = run(query)
             seconds.append(time.perf_counter() - started)
-        gold = _gold_first(corpus, query, result) if query.kind == SEMANTIC else None
-        timed.append(Timed(query, seconds, len(result), gold))
+        gold, embedding = None, []
+        if query.kind == SEMANTIC and encoder is not None:
+            gold = _gold_first(corpus, query, result)
+            embedding = _embedding_seconds(encoder, query, repeat)
+        timed.append(Timed(query, seconds, len(result), gold, embedding))
     return timed
+
+
+def _embedding_seconds(encoder: Encoder, query: Query, repeat: int) -> list[float]:
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        encoder.encode_queries([query.text])
+        seconds.append(time.perf_counter() - started)
+    return seconds
 
 
 Runner = Callable[[Query], Sequence[Any]]
@@ -159,10 +172,16 @@ def _print_row(label: str, per_database: list[list[Timed]]) -> None:
 def _print_gold(results: dict[str, list[Timed]]) -> None:
     for name, timed in results.items():
         judged = [t.gold_first for t in timed if t.gold_first is not None]
+        embedding = [s for t in timed for s in t.embed_seconds]
         if judged:
             print(
                 f"{_backend(name)}: the gold translation was the top semantic hit for "
                 f"{sum(judged)} of {len(judged)} sentence queries searched in one other language"
+            )
+        if embedding:
+            print(
+                f"{_backend(name)}: embedding the semantic queries alone takes {_ms(embedding, 50)}"
+                f" ms (median), {_ms(embedding, 95)} ms (p95) of those times"
             )
 
 
