@@ -1,21 +1,26 @@
-"""Query latency at a million segments: concordance (and semantic) search on SQLite and PostgreSQL.
+"""Query latency at a million segments: concordance and semantic search, SQLite and PostgreSQL.
 
 Usage:
-  python bench/million.py load --db URL [--segments 1000000]
-  python bench/million.py time --db URL [--db URL2] [--queries 80] [--repeat 3] [--seed 1938]
+  python bench/million.py load --db URL [--segments 1000000] [--no-semantic] [--vectors F.npz]
+  python bench/million.py time --db URL [--db URL2] [--queries 70] [--semantic-queries 40]
+                               [--repeat 3] [--seed 1938]
 
 ``load`` builds a normal aligner database (all migrations, full-text index) from the real texts
 of ``../shared/data`` (FLORES-200 devtest, the five TransRead novels, Text+Berg, Bilinguator;
 see ``million_corpus.py``), with their gold alignments stored as runs, so every hit has
-counterparts.  The real works hold about 16,000 segments; to reach ``--segments`` they are
-loaded again as numbered copies (``flores-devtest-c07``), which the output says.  A PostgreSQL
-database named in the URL is created when it does not exist.
+counterparts.  The real works hold 16,255 segments; to reach ``--segments`` they are loaded
+again as numbered copies (``flores-devtest-c07``), which the output says.  A PostgreSQL
+database named in the URL is created when it does not exist; loading again carries on where
+an interrupted load stopped.  Then every distinct text gets its real vector in the embedding
+cache (embedded once, kept in ``--vectors`` for the next database) and ``aligner index``'s
+``build_index`` makes the semantic index; ``--no-semantic`` skips both.
 
-``time`` draws a fixed, seeded list of queries from the real texts (frequent, middling and rare
-words, phrases, accent-free spellings of accented words, Yiddish with and without points,
-language filters, a common word filtered to a language that lacks it), runs each one once to
-warm up, then ``--repeat`` times through ``aligner.query.Corpus.search``, and prints the median
-and 95th percentile latency per kind of query and per database.
+``time`` draws a fixed, seeded list of queries from the real texts (see ``million_queries.py``:
+frequent, middling and rare words, phrases, accent-free spellings, Yiddish without points,
+language filters, a common word filtered to a language that lacks it; sentences and phrases
+for semantic search, some with a gold translation to find), runs each once to warm up, then
+``--repeat`` times through ``Corpus.search`` or ``semantic_search`` (query embedding included),
+and prints the median and 95th percentile latency per kind of query and per database.
 """
 
 from __future__ import annotations
