@@ -27,16 +27,18 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, or_, select, text
+from sqlalchemy import ColumnElement, Row, bindparam, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from aligner.embed import DEFAULT_MODEL, Encoder, load_encoder
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
 from aligner.languages import language_info
 from aligner.segment import clean_text
+from aligner.semantic import semantic_search
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version, Work
 from aligner.store.queries import get_work
 from aligner.store.session import Database
@@ -108,6 +110,7 @@ class Hit:
     match: str
     after: str
     counterparts: list[Counterpart]
+    similarity: float | None = None  # a semantic hit's cosine similarity to the query
 
 
 # --- the search form: what the full-text index holds ---------------------------------------------
@@ -484,6 +487,40 @@ def _hit(row: Row[Any], span: tuple[int, int], counterparts: list[Counterpart]) 
     )  # fmt: skip
 
 
+def semantic_hits(
+    session: Session,
+    encoder: Encoder,
+    query: str,
+    *,
+    lang: str | None = None,
+    work: str | None = None,
+    tgt: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> list[Hit]:
+    """The ``limit`` segments closest in meaning to ``query`` in any language, most similar
+    first, each with its counterparts; the filters are those of :func:`search`.  Needs an index
+    built with ``encoder`` (``aligner index``)."""
+    found = semantic_search(
+        session, encoder, query, languages=[lang] if lang else None, work=work, limit=limit
+    )
+    counterpart_filter = version_selector(session, "--tgt", tgt) if tgt is not None else None
+    ids = [hit.segment_id for hit in found]
+    by_id = text(f"SELECT {_HIT_COLUMNS} FROM segments s {_HIT_JOINS} WHERE s.id IN :ids")
+    by_id = by_id.bindparams(bindparam("ids", expanding=True))
+    rows = {
+        row.id: row
+        for chunk in _chunks(ids)
+        for row in session.execute(by_id, {"ids": list(chunk)})
+    }
+    counterparts = counterparts_for(session, ids, tgt=counterpart_filter)
+    hits = []
+    for hit in found:
+        row = rows[hit.segment_id]
+        whole = _hit(row, (0, len(row.text)), counterparts[hit.segment_id])
+        hits.append(replace(whole, similarity=hit.similarity))
+    return hits
+
+
 # --- counterparts --------------------------------------------------------------------------------
 
 
@@ -613,6 +650,7 @@ class Corpus:
     """
 
     def __init__(self, url: str | None = None) -> None:
+        self._encoders: dict[str, Encoder] = {}
         self.database = Database(url)
         try:
             self.database.ensure_ready(create=False)
@@ -638,7 +676,22 @@ class Corpus:
         tgt: str | None = None,
         regex: bool = False,
         limit: int = DEFAULT_LIMIT,
+        semantic: bool = False,
+        model: str = DEFAULT_MODEL,
     ) -> list[Hit]:
-        """See :func:`search`."""
+        """See :func:`search`; with ``semantic``, :func:`semantic_hits` with the ``model`` encoder
+        (the one ``aligner index`` built the index with)."""
+        if semantic and regex:
+            raise InputError("--semantic and --regex do not go together")
         with self.database.session() as session:
+            if semantic:
+                encoder = self._encoder(model)
+                return semantic_hits(
+                    session, encoder, query, lang=lang, work=work, tgt=tgt, limit=limit
+                )
             return search(session, query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)
+
+    def _encoder(self, model: str) -> Encoder:
+        if model not in self._encoders:
+            self._encoders[model] = load_encoder(model)
+        return self._encoders[model]

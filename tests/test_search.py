@@ -283,7 +283,8 @@ def test_csv_has_one_row_per_hit_and_counterpart(corpus: Cli) -> None:
     ]
     assert rows[1][7] == "Jaurès" and rows[1][16] == FR_JAURES
     row = list(csv.reader(io.StringIO(corpus.ok("search", "Wholesale", "-f", "csv").stdout)))[1]
-    assert row[10:] == [""] * 7  # a hit with no aligned version: one row, counterpart empty
+    assert row[10:17] == [""] * 7  # a hit with no aligned version: one row, counterpart empty
+    assert row[17] == ""  # similarity: only for --semantic hits
 
 
 # --- errors --------------------------------------------------------------------------------------
@@ -450,3 +451,44 @@ def test_only_the_current_revision_is_searched(cli: Cli, tmp_path: Path) -> None
     [hit] = hits(cli, "в Москве")
     assert hit["match"] == "въ Москвѣ"
     assert len(hits(cli, "мире")) == 1
+
+
+# --- semantic search through `aligner search --semantic` and Corpus.search(semantic=True) --------
+
+PARAPHRASE = "hundreds of party members are quietly leaving"
+
+
+def test_semantic_search_finds_the_meaning_in_every_language_with_its_counterparts(
+    corpus: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALIGNER_INDEX_DIR", str(tmp_path))
+    corpus.ok("index")
+    found = hits(corpus, "--semantic", PARAPHRASE, "--limit", "3")
+    similarities = [hit["similarity"] for hit in found]
+    assert similarities == sorted(similarities, reverse=True)  # type: ignore[type-var]
+    top = found[0]
+    assert (top["work"], top["label"]) == (WORK, "en")
+    assert str(top["text"]).startswith("Not only are the “liberal” fellow-travelers")
+    assert (top["match"], top["before"], top["after"]) == (top["text"], "", "")
+    assert [c[:2] for c in counterparts(top)] == [
+        ("fr-demo", "1-1"),
+        ("yi-demo", "1-1"),
+    ]
+    [french] = hits(corpus, "--semantic", PARAPHRASE, "--lang", "fr-demo", "--limit", "1")
+    assert str(french["text"]).startswith("Non seulement les compagnons de route")
+    assert {c[0] for c in counterparts(french)} == {"en"}
+    # English to Yiddish is the bundled model's weakest pair: the Yiddish version of the
+    # sentence ranks 4th of the Yiddish sentences (the English hit's counterpart finds it at once).
+    yiddish = hits(corpus, "--semantic", PARAPHRASE, "--lang", "yi", "--tgt", "en", "--limit", "4")
+    assert {hit["label"] for hit in yiddish} == {"yi-demo"}
+    assert any(str(hit["text"]).startswith("ניט נאָר די „ליבעראַלע“") for hit in yiddish)
+    assert all([c[0] for c in counterparts(hit)] == ["en"] for hit in yiddish)
+    table = corpus.ok("search", "--semantic", PARAPHRASE, "--limit", "1").stdout.splitlines()
+    assert table[0].startswith(f"{WORK}/en 2.4 0.") and "Not only are the" in table[0]
+    with Corpus(corpus.db_url) as api:
+        [hit] = api.search(PARAPHRASE, semantic=True, limit=1)
+    assert isinstance(hit, aligner.Hit) and hit.similarity == pytest.approx(top["similarity"])
+    assert_one_line_error(
+        corpus("search", "--semantic", "--regex", "party"),
+        "--semantic and --regex do not go together",
+    )

@@ -13,6 +13,7 @@ import typer
 
 from aligner.cli import app, settings
 from aligner.cli.output import display_width, pad, print_json
+from aligner.embed import DEFAULT_MODEL
 from aligner.query import DEFAULT_LIMIT, Corpus, Counterpart, Hit
 
 
@@ -25,7 +26,7 @@ class SearchFormat(StrEnum):
 CSV_FIELDS = (
     "work", "label", "language", "kind", "position", "segment_id", "before", "match", "after",
     "text", "counterpart_label", "counterpart_language", "bead", "score", "status", "run",
-    "counterpart_text",
+    "counterpart_text", "similarity",
 )  # fmt: skip
 
 
@@ -35,7 +36,11 @@ SEARCH_HELP = (
     "(мірѣ = мире); several words are a phrase. Hits come in corpus order, from each version's "
     "current text; counterparts are the other side of the hit's bead in every version aligned "
     "with it (the newest run).\n\n"
-    'Example: aligner search "Jaurès" --tgt fr'
+    'Example: aligner search "Jaurès" --tgt fr\n\n'
+    "With --semantic, the segments closest in meaning in any language, most similar first, "
+    "from the index `aligner index` builds (an English query finds the French, Russian and "
+    "Yiddish sentences).\n\n"
+    'Example: aligner search --semantic "the party expelled its critics" --lang yi'
 )
 
 
@@ -62,11 +67,18 @@ def search_command(
         SearchFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = SearchFormat.table,
     limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = DEFAULT_LIMIT,
+    semantic: Annotated[
+        bool, typer.Option(help="Closest in meaning, in any language (needs `aligner index`).")
+    ] = False,
+    model: Annotated[
+        str, typer.Option(help="With --semantic: the encoder the index was built with.")
+    ] = DEFAULT_MODEL,
 ) -> None:
-    # A --semantic search (aligner/semantic.py) would choose its own search here; it returns
-    # the same Hit objects, so the printers below serve both.
     with Corpus(settings(ctx).db_url) as corpus:
-        hits = corpus.search(query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)
+        hits = corpus.search(
+            query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit,
+            semantic=semantic, model=model,
+        )  # fmt: skip
     PRINTERS[output](hits, limit)
 
 
@@ -79,12 +91,16 @@ def _csv_rows(hit: Hit) -> list[list[object]]:
         hit.work, hit.label, hit.language, hit.kind, hit.position, hit.segment_id,
         hit.before, hit.match, hit.after, hit.text,
     ]  # fmt: skip
+    similarity = "" if hit.similarity is None else f"{hit.similarity:.4f}"
     if not hit.counterparts:
-        return [base + [""] * 7]
+        return [[*base, *[""] * 7, similarity]]
     return [
-        [*base, c.label, c.language, c.kind, _score(c, "{:.4f}", ""), c.status, c.run_id, c.text]
+        [
+            *base, c.label, c.language, c.kind, _score(c, "{:.4f}", ""), c.status, c.run_id,
+            c.text, similarity,
+        ]
         for c in hit.counterparts
-    ]
+    ]  # fmt: skip
 
 
 def _print_csv(hits: Sequence[Hit], _limit: int) -> None:
@@ -106,6 +122,8 @@ def _isolate(text: str, direction: str) -> str:
 
 
 def _kwic_line(hit: Hit) -> str:
+    if hit.similarity is not None:  # a semantic hit: the whole segment, how close it is
+        return f"{hit.similarity:.3f}  {_isolate(hit.text, hit.direction)}"
     before = ("…" if hit.start > len(hit.before) else "") + hit.before
     after = hit.after + ("…" if hit.end + len(hit.after) < len(hit.text) else "")
     if hit.direction == "rtl":
