@@ -43,6 +43,11 @@ def _postgres_admin_url() -> str:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database on the server named by $ALIGNER_TEST_PG_URL."""
+    yield from fresh_postgres_database()
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    """Create an empty database, yield its URL, drop it: the body of a database fixture."""
     admin_url = _postgres_admin_url()
     name = f"aligner_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -8,7 +8,6 @@ import dataclasses
 import importlib.util
 import io
 import json
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,14 +15,13 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 import aligner
 from aligner import query as query_module
 from aligner.cli.search import CSV_FIELDS
 from aligner.query import SEARCH_FOLD, Corpus, kwic, locate_phrase, search_form
 from aligner.store.session import Database, migrations_dir
-from tests.conftest import CORPUS, Cli, _postgres_admin_url, assert_one_line_error
+from tests.conftest import CORPUS, Cli, assert_one_line_error, fresh_postgres_database
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
 
 WORK = "why-we-quit-1938-introduction"
@@ -62,17 +60,7 @@ EN_THIRD_TRIAL = "This is especially true of the third big Moscow trial."
 
 @pytest.fixture(scope="module")
 def postgres_module_url() -> Iterator[str]:
-    admin_url = _postgres_admin_url()
-    name = f"aligner_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
