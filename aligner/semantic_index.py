@@ -2,30 +2,37 @@
 
 A corpus repeats itself (headings such as "Notes", a text imported in several copies), and
 segments with the same clean text have the same vector.  So the index stores each distinct
-vector once (float16 rows of ``vectors``, keyed by a digest of the text) and maps every segment
-to its row; equal vectors never crowd an HNSW graph (where hundreds of exact duplicates would
-cut the graph into islands).  Arrays of one *generation*, all memory-mapped when searched:
+vector once (float32 rows of ``vectors``, keyed by a digest of the text) and maps every segment
+to its row.  Exact search then scores each distinct vector once, and an HNSW graph never holds
+a vector twice (exact duplicates would spend its links on each other and tie arbitrarily): a
+million segments that are sixty copies of 16,000 texts need 16,000 vectors.
+
+Search is exact below :data:`HNSW_FROM` distinct vectors: a float32 product, about 30 ms per
+million vectors on two cores, and it never misses.  From there on a usearch HNSW graph over the
+rows proposes candidates (``RERANK`` distinct vectors per hit wanted, more in proportion when a
+filter keeps only a fraction of the segments), which are re-scored exactly together with the
+rows added since the graph was built (the *buffer*, searched exactly, so a text imported into a
+large corpus is found at once even where the graph would not lead to it); the graph is rebuilt
+when the buffer passes :data:`REBUILD_FRACTION` of it.  A filter that keeps at most
+:data:`EXACT_SUBSET` segments is searched exactly.  Equal scores are ordered by segment id.
+
+Arrays of one *generation*, memory-mapped when searched:
 
 - ``keys``: segment ids, ascending; ``revisions``: each segment's revision; ``vector_ids``:
   each segment's row in ``vectors``;
-- ``by_vector`` and ``offsets``: the segment rows grouped by vector (rows of vector ``v`` are
-  ``by_vector[offsets[v]:offsets[v + 1]]``);
-- ``vectors`` and ``digests``: a row no segment uses any more is a hole (zeros, empty digest),
-  removed from the graph; holes are compacted away when they are half of the rows;
-- ``graph`` (``<generation>.usearch``): usearch HNSW over the live rows, from
-  :data:`HNSW_FROM` distinct vectors up.
+- ``by_vector`` and ``offsets``: the segment rows grouped by vector, in row order (rows of
+  vector ``v`` are ``by_vector[offsets[v]:offsets[v + 1]]``);
+- ``vectors`` and ``digests``: a row no segment uses any more is a hole (zeros, zero digest);
+  a hole stays in the graph, leading to no segment, until holes are half of the rows and the
+  rows are compacted (and the graph rebuilt).
 
-Search is exact (float32 products over the distinct vectors) without a graph, and for filters
-that leave at most :data:`EXACT_SUBSET` segments.  Otherwise the graph proposes the nearest
-distinct vectors, ``RERANK`` per hit wanted (more in proportion when a filter keeps only a
-fraction of the segments, growing until enough pass), and they are re-scored exactly.  Equal
-scores are ordered by segment id, so results are deterministic.
+The graph is a file of its own, shared by the generations that extend it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,19 +40,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-HNSW_FROM = 100_000  # distinct vectors from which a graph is built
-EXACT_SUBSET = 100_000  # a filter leaving at most this many segments is searched exactly
+HNSW_FROM = 2_000_000  # distinct vectors from which a graph is built
+REBUILD_FRACTION = 0.1  # rebuild the graph when the buffer passes this share of it
+EXACT_SUBSET = 100_000  # with a graph, a filter leaving at most this many segments goes exact
 RERANK = 4  # graph candidates per hit wanted, re-scored exactly
 GRAPH_FETCH_MAX = 20_000  # beyond this many graph candidates, a filtered search goes exact
 EXACT_CHUNK = 65_536
-GRAPH_DTYPE = "f16"
+GRAPH_DTYPE = "bf16"
 GRAPH_CONNECTIVITY = 16
 GRAPH_EXPANSION_ADD = 128
-GRAPH_EXPANSION_SEARCH = 64
+GRAPH_EXPANSION_SEARCH = 128
 DIGEST_BYTES = 16
 
 Ids = NDArray[np.int64]
-HalfVectors = NDArray[np.float16]
+Matrix = NDArray[np.float32]
 ARRAYS = ("keys", "revisions", "vector_ids", "by_vector", "offsets", "vectors", "digests")
 
 
@@ -58,10 +66,11 @@ class Generation:
     vector_ids: Ids
     by_vector: Ids
     offsets: Ids
-    vectors: HalfVectors
+    vectors: Matrix
     digests: NDArray[np.uint8]  # DIGEST_BYTES a row; all zeros for a hole
-    graph: Any = None  # usearch.index.Index
-    graph_path: Path | None = None
+    graph: Any = None  # usearch.index.Index over rows [0, graph_rows)
+    graph_file: str | None = None  # its file name, once saved
+    graph_rows: int = 0
 
     @property
     def size(self) -> int:
@@ -84,7 +93,7 @@ def _live(digests: NDArray[np.uint8]) -> NDArray[np.bool_]:
 def empty_generation(dim: int) -> Generation:
     none = np.empty(0, np.int64)
     return Generation(
-        none, none, none, none, np.zeros(1, np.int64), np.empty((0, dim), np.float16),
+        none, none, none, none, np.zeros(1, np.int64), np.empty((0, dim), np.float32),
         np.zeros((0, DIGEST_BYTES), np.uint8),
     )  # fmt: skip
 
@@ -101,37 +110,41 @@ def array_path(folder: Path, generation: str, name: str) -> Path:
     return folder / f"{generation}.{name}.npy"
 
 
-def graph_path(folder: Path, generation: str) -> Path:
-    return folder / f"{generation}.usearch"
-
-
 @lru_cache(maxsize=4)
-def open_generation(folder: Path, generation: str, hnsw: bool) -> Generation:
+def open_generation(
+    folder: Path, generation: str, graph_file: str | None, graph_rows: int
+) -> Generation:
     """Memory-map a generation (cached: a generation's files never change once written)."""
     arrays = {name: np.load(array_path(folder, generation, name), mmap_mode="r") for name in ARRAYS}
-    if not hnsw:
+    if graph_file is None:
         return Generation(**arrays)
     from usearch.index import Index
 
-    path = graph_path(folder, generation)
-    graph = Index.restore(str(path), view=True)
+    graph = Index.restore(str(folder / graph_file), view=True)
     if graph is None:
-        raise OSError(f"{path}: not a usearch index")
-    return Generation(**arrays, graph=graph, graph_path=path)
+        raise OSError(f"{folder / graph_file}: not a usearch index")
+    return Generation(**arrays, graph=graph, graph_file=graph_file, graph_rows=graph_rows)
 
 
-def write_generation(folder: Path, generation: str, built: Generation) -> None:
-    """Write a generation's files (``meta.json`` is written after, by the caller)."""
+def write_generation(folder: Path, generation: str, built: Generation) -> Generation:
+    """Write a generation's arrays, and its graph if it is new; the generation as written.
+    (The caller then writes ``meta.json``, which makes it the current one.)"""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ARRAYS:
         np.save(array_path(folder, generation, name), getattr(built, name))
-    if built.graph is not None:
-        built.graph.save(str(graph_path(folder, generation)))
+    if built.graph is None or built.graph_file is not None:
+        return built
+    graph_file = f"{generation}.usearch"
+    built.graph.save(str(folder / graph_file))
+    return replace(built, graph_file=graph_file)
 
 
-def remove_other_generations(folder: Path, generation: str) -> None:
+def remove_other_generations(folder: Path, current: Generation, generation: str) -> None:
+    """Delete the files of earlier generations, keeping the current one's and its graph."""
     for path in folder.iterdir():
-        if path.name != "meta.json" and not path.name.startswith(f"{generation}."):
+        if path.name in ("meta.json", current.graph_file):
+            continue
+        if not path.name.startswith(f"{generation}."):
             path.unlink(missing_ok=True)
 
 
@@ -153,13 +166,14 @@ class Additions:
     revisions: Ids
     digests: list[bytes]
     fresh_digests: list[bytes]
-    fresh: HalfVectors
+    fresh: Matrix
 
 
 def merged(old: Generation, keep: NDArray[np.bool_], new: Additions) -> Generation:
-    """The next generation: ``old``'s segments where ``keep``, plus ``new``'s; the graph is
-    updated in place (old rows keep their numbers) unless holes make a rebuild worth it."""
-    rows = {d: i for d, i in known_digests(old).items()}
+    """The next generation: ``old``'s segments where ``keep``, plus ``new``'s.  Old rows keep
+    their numbers and fresh rows are appended, so the graph goes on serving the rows it has,
+    until the rows are compacted (holes are half of them) or the buffer outgrows it."""
+    rows = known_digests(old)
     for offset, digest in enumerate(new.fresh_digests):
         rows[digest] = len(old.digests) + offset
     vectors = np.concatenate([np.asarray(old.vectors), new.fresh])
@@ -184,48 +198,37 @@ def merged(old: Generation, keep: NDArray[np.bool_], new: Additions) -> Generati
     by_vector = np.argsort(vector_ids, kind="stable").astype(np.int64)
     offsets = np.zeros(len(vectors) + 1, np.int64)
     np.cumsum(np.bincount(vector_ids, minlength=len(vectors)), out=offsets[1:])
-    reusable = None if compact else old.graph_path
-    fresh_rows = np.arange(len(old.digests), len(old.digests) + len(new.fresh_digests))
-    graph = _graph(reusable, orphaned, fresh_rows, vectors, digests)
-    return Generation(
-        keys[order], revisions, vector_ids, by_vector, offsets, vectors, digests, graph
-    )
+    arrays = Generation(keys[order], revisions, vector_ids, by_vector, offsets, vectors, digests)
+    return _with_graph(arrays, None if compact else old)
 
 
-def _graph(
-    reusable: Path | None, orphaned: Ids, fresh_rows: Ids, vectors: HalfVectors,
-    digests: NDArray[np.uint8],
-) -> Any:  # fmt: skip
-    """The HNSW graph over the live rows: the old one updated, or a new one; None if small."""
-    live_rows = _live(digests)
-    live = np.flatnonzero(live_rows)
-    if len(live) < HNSW_FROM:
-        return None
+def _with_graph(arrays: Generation, old: Generation | None) -> Generation:
+    """Keep ``old``'s graph while it still serves, build a new one, or have none (small)."""
+    if arrays.live_vectors < HNSW_FROM:
+        return arrays
+    if old is not None and old.graph is not None:
+        buffer = len(arrays.vectors) - old.graph_rows
+        if buffer <= REBUILD_FRACTION * old.graph_rows:
+            return replace(
+                arrays, graph=old.graph, graph_file=old.graph_file, graph_rows=old.graph_rows
+            )
     from usearch.index import Index
 
-    if reusable is not None:
-        graph = Index.restore(str(reusable), view=False)
-        if graph is not None:
-            gone = orphaned[np.isin(orphaned, fresh_rows, invert=True)]
-            if len(gone):
-                graph.remove(gone.astype(np.uint64))
-            added = fresh_rows[live_rows[fresh_rows]]
-            if len(added):
-                graph.add(added.astype(np.uint64), vectors[added])
-            return graph
     graph = Index(
-        ndim=vectors.shape[1], metric="cos", dtype=GRAPH_DTYPE, connectivity=GRAPH_CONNECTIVITY,
-        expansion_add=GRAPH_EXPANSION_ADD, expansion_search=GRAPH_EXPANSION_SEARCH,
+        ndim=arrays.vectors.shape[1], metric="cos", dtype=GRAPH_DTYPE,
+        connectivity=GRAPH_CONNECTIVITY, expansion_add=GRAPH_EXPANSION_ADD,
+        expansion_search=GRAPH_EXPANSION_SEARCH,
     )  # fmt: skip
-    graph.add(live.astype(np.uint64), vectors[live])
-    return graph
+    live = np.flatnonzero(arrays.live)
+    graph.add(live.astype(np.uint64), arrays.vectors[live])
+    return replace(arrays, graph=graph, graph_rows=len(arrays.vectors))
 
 
 # --- searching ----------------------------------------------------------------------------------
 
 
 def nearest(
-    generation: Generation, query: NDArray[np.float32], limit: int, allowed: Ids | None
+    generation: Generation, query: Matrix, limit: int, allowed: Ids | None
 ) -> list[tuple[int, float]]:
     """(segment id, cosine) of the ``limit`` segments nearest ``query`` among the segments of
     the ``allowed`` revisions (all when None), most similar first, ties by segment id."""
@@ -245,23 +248,27 @@ def nearest(
 
 
 def _graph_candidates(
-    generation: Generation, query: NDArray[np.float32], limit: int, wanted: int,
-    allowed: Ids | None,
-) -> Ids | None:  # fmt: skip
-    """Rows of the segments of the graph's nearest vectors that pass the filter, with
-    ``RERANK`` distinct vectors per hit wanted; None when the filter keeps so few segments
-    that the graph cannot supply them cheaply."""
+    generation: Generation, query: Matrix, limit: int, wanted: int, allowed: Ids | None
+) -> Ids | None:
+    """Rows of the segments of the graph's nearest vectors that pass the filter (``RERANK``
+    distinct vectors per hit wanted) and of the buffer's; None when the filter keeps so few
+    segments that the graph cannot supply them cheaply."""
+    unseen = generation.by_vector[generation.offsets[generation.graph_rows] :]
+    buffer = _passing(generation, unseen, allowed)
     count = math.ceil(limit * RERANK * generation.size / wanted)
     while count <= GRAPH_FETCH_MAX:
         found = np.asarray(generation.graph.search(query, count, threads=1).keys, np.int64)
-        rows = _segments_of_vectors(generation, found)
-        if allowed is not None:
-            rows = rows[np.isin(generation.revisions[rows], allowed)]
+        rows = _passing(generation, _segments_of_vectors(generation, found), allowed)
         distinct = len(np.unique(generation.vector_ids[rows]))
         if distinct >= limit * RERANK or len(found) < count:
-            return rows
+            return np.concatenate([rows, buffer])
         count *= 4
     return None
+
+
+def _passing(generation: Generation, rows: Ids, allowed: Ids | None) -> Ids:
+    rows = np.asarray(rows, np.int64)
+    return rows if allowed is None else rows[np.isin(generation.revisions[rows], allowed)]
 
 
 def _segments_of_vectors(generation: Generation, vector_rows: Ids) -> Ids:
@@ -272,7 +279,7 @@ def _segments_of_vectors(generation: Generation, vector_rows: Ids) -> Ids:
 
 
 def _best(
-    generation: Generation, query: NDArray[np.float32], rows: Ids | None, limit: int
+    generation: Generation, query: Matrix, rows: Ids | None, limit: int
 ) -> list[tuple[int, float]]:
     """Exact scores of ``rows`` (all segments when None), the best ``limit`` of them."""
     vector_ids = generation.vector_ids if rows is None else generation.vector_ids[rows]
@@ -290,9 +297,7 @@ def _best(
     return [(int(keys[i]), float(scores[i])) for i in order]
 
 
-def _scores(
-    vectors: HalfVectors, query: NDArray[np.float32], rows: Ids | None = None
-) -> NDArray[np.float32]:
+def _scores(vectors: Matrix, query: Matrix, rows: Ids | None = None) -> Matrix:
     total = len(vectors) if rows is None else len(rows)
     out = np.empty(total, np.float32)
     for start in range(0, total, EXACT_CHUNK):

