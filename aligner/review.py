@@ -353,7 +353,12 @@ def _stale(base_id: int, version: int, current: int) -> StaleVersionError:
 
 
 def _start_review(session: Session, base: AlignmentRun, user: str) -> AlignmentRun:
-    """Copy ``base``'s beads into a new review run; a concurrent first edit loses the race."""
+    """Copy ``base``'s beads into a new review run; a concurrent first edit loses the race.
+
+    The loser's transaction is dead after the failed insert (its objects cannot even be read
+    any more), so the base run's id is taken before: the loser gets the stale edit's 409.
+    """
+    base_id = base.id
     beads = base_beads(session, base)
     review = AlignmentRun(
         work_id=base.work_id, src_revision_id=base.src_revision_id,
@@ -367,7 +372,7 @@ def _start_review(session: Session, base: AlignmentRun, user: str) -> AlignmentR
     try:
         session.flush()
     except IntegrityError as exc:
-        raise _stale(base.id, 0, 1) from exc
+        raise _stale(base_id, 0, 1) from exc
     _insert_beads(session, review.id, 0, beads)
     return review
 

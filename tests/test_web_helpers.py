@@ -1,4 +1,5 @@
-"""What the web tests share: the real server (uvicorn on a free loopback port, in a thread)."""
+"""What the web tests share: the real server (uvicorn on a free loopback port, in a thread) and
+a client that sends the CSRF token the server demands of every edit."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uvicorn
 
 from aligner.store.session import Database
 from aligner.web.app import create_app
+from aligner.web.security import CSRF_HEADER
 
 
 def free_port() -> int:
@@ -45,3 +47,14 @@ def running_server(db_url: str, user: str = "ada", per_page: int = 200) -> Itera
         server.should_exit = True
         thread.join(timeout=10)
         db.close()
+
+
+@contextmanager
+def review_client(base: str, **options: object) -> Iterator[httpx.Client]:
+    """A client of the server at ``base`` holding a session: its cookie, and its CSRF token
+    in the header every request sends (as the page's script does)."""
+    with httpx.Client(base_url=base, timeout=20, **options) as client:  # type: ignore[arg-type]
+        session = client.get("/api/session")
+        assert session.status_code == 200, session.text
+        client.headers[CSRF_HEADER] = session.json()["csrf_token"]
+        yield client

@@ -2,20 +2,21 @@
 
 Pages are rendered on the server (Jinja2, autoescaped); a little JavaScript adds keyboard
 shortcuts.  Every edit is one transaction through :mod:`aligner.review`.  Errors are answered
-as a short HTML page, or JSON under ``/api/``, with a 4xx status: never a traceback.
+as a short HTML page, or JSON under ``/api/``, with a 4xx status and one line: never a
+traceback.  :mod:`aligner.web.security` stands in front of everything (hosts, token, cross-site
+requests, body size, headers).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from importlib.resources import files
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -23,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from aligner import __version__
 from aligner.cli.export_tei import choose_runs
@@ -47,15 +49,42 @@ from aligner.web.pages import (
     page_of,
     works_overview,
 )
+from aligner.web.parsing import (
+    LARGEST_INTEGER,
+    MediaTypeError,
+    form_fields,
+    integer_field,
+    json_fields,
+    one_line,
+    optional_integer_field,
+    text_field,
+)
+from aligner.web.security import CSRF_FIELD, CSRF_HEADER, Access, SecurityLayer, csrf_token
 
 T = TypeVar("T")
 log = logging.getLogger("aligner.web")
 PACKAGE = files("aligner.web")
-EDIT_FIELDS = ("action", "version", "position", "side", "direction", "src_at", "tgt_at")
+RunId = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
+Position = Annotated[int, Query(ge=-1, le=LARGEST_INTEGER)]
+OptionalPosition = Annotated[int | None, Query(ge=0, le=LARGEST_INTEGER)]
+
+
+class GuardedApp(FastAPI):
+    """FastAPI with a layer outside its whole stack, the 500 handler included, so that every
+    response passes through it."""
+
+    def __init__(self, guard: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
+        self.guard = guard
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return self.guard(super().build_middleware_stack())
 
 
 def status_of(exc: AlignerError) -> int:
     """The HTTP status a user's error answers with."""
+    if isinstance(exc, MediaTypeError):
+        return 415
     if isinstance(exc, StaleVersionError):
         return 409
     if isinstance(exc, NotFoundError):
@@ -67,24 +96,37 @@ def status_of(exc: AlignerError) -> int:
     return 400
 
 
-def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
-    """The application over ``db``; edits are recorded as made by ``user``."""
-    app = FastAPI(title="aligner review", version=__version__, docs_url=None, redoc_url=None)
+def create_app(
+    db: Database, user: str, per_page: int = PER_PAGE, access: Access | None = None
+) -> FastAPI:
+    """The application over ``db``; edits are recorded as made by ``user``.  ``access``: the
+    hosts and token it answers to (by default loopback names and no token)."""
     templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
     templates.env.filters["score"] = lambda s: "–" if s is None else f"{s:.2f}"
     templates.env.filters["when"] = _when
-    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
-
-    def in_session(work: Callable[[Session], T]) -> T:
-        with db.session() as session:
-            return work(session)
+    templates.env.globals |= {
+        "csrf_token": csrf_token, "csrf_field": CSRF_FIELD, "csrf_header": CSRF_HEADER,
+    }  # fmt: skip
 
     def error_response(request: Request, status: int, message: str) -> Response:
+        message = one_line(message)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message, "status": status}, status_code=status)
         return templates.TemplateResponse(
             request, "error.html", {"status": status, "message": message}, status_code=status
         )
+
+    guarded_access = access or Access()
+    app = GuardedApp(
+        lambda inner: SecurityLayer(inner, guarded_access, error_response),
+        title="aligner review", version=__version__, docs_url=None, redoc_url=None,
+        openapi_url=None,
+    )  # fmt: skip
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
+
+    def in_session(work: Callable[[Session], T]) -> T:
+        with db.session() as session:
+            return work(session)
 
     @app.exception_handler(AlignerError)
     async def aligner_error(request: Request, exc: AlignerError) -> Response:
@@ -113,7 +155,7 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def alignment_view(
-        request: Request, run_id: int, page: int = 1, at: int | None = None
+        request: Request, run_id: RunId, page: Position = 1, at: OptionalPosition = None
     ) -> Response:
         chosen = page_of(at, per_page) if at is not None else page
         view = in_session(lambda s: alignment_page(s, run_id, chosen, per_page))
@@ -122,15 +164,15 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
         )
 
     @app.get("/runs/{run_id}/next-low")
-    def next_low(run_id: int, after: int = -1) -> Response:
+    def next_low(run_id: RunId, after: Position = -1) -> Response:
         found = in_session(lambda s: next_low_confidence(s, run_id, after))
         if found is None:
             return RedirectResponse(f"/runs/{run_id}?note=no-low", status_code=303)
         return RedirectResponse(f"/runs/{run_id}?at={found}#bead-{found}", status_code=303)
 
     @app.post("/runs/{run_id}/edit")
-    async def edit_from_form(request: Request, run_id: int) -> Response:
-        fields = await _form_fields(request)
+    async def edit_from_form(request: Request, run_id: RunId) -> Response:
+        fields = await form_fields(request)
         result = await run_in_threadpool(apply_edit, run_id, fields)
         return RedirectResponse(
             f"/runs/{run_id}?at={result.start}#bead-{result.start}", status_code=303
@@ -139,9 +181,9 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
     # --- exports -------------------------------------------------------------------------
 
     @app.get("/runs/{run_id}/export.tmx")
-    def export_tmx(run_id: int, status: str = "any", keep_unaligned: bool = False) -> Response:
+    def export_tmx(run_id: RunId, status: str = "any", keep_unaligned: bool = False) -> Response:
         if status not in STATUSES:
-            raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+            raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status[:40]!r}")
         keep = ExportFilter(status=status, keep_unaligned=keep_unaligned)
 
         def build(session: Session) -> tuple[bytes, str]:
@@ -153,7 +195,7 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
         return _attachment(data, name, "application/x-tmx+xml")
 
     @app.get("/runs/{run_id}/export.tei")
-    def export_tei(run_id: int) -> Response:
+    def export_tei(run_id: RunId) -> Response:
         def build(session: Session) -> tuple[bytes, str]:
             run = review_target(session, run_id).shown
             work = run.src_revision.version.work
@@ -190,14 +232,21 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
             ]
         )  # fmt: skip
 
+    @app.get("/api/session")
+    def session_json(request: Request) -> Response:
+        """The CSRF token a script sends back (with the session cookie this response sets)."""
+        return JSONResponse(
+            {"user": user, "csrf_token": csrf_token(request), "header": CSRF_HEADER}
+        )
+
     @app.get("/api/runs/{run_id}")
-    def run_json(run_id: int, page: int = 1) -> Response:
+    def run_json(run_id: RunId, page: Position = 1) -> Response:
         view = in_session(lambda s: alignment_page(s, run_id, page, per_page))
         return JSONResponse(_page_json(view))
 
     @app.post("/api/runs/{run_id}/edits")
-    async def edit_from_json(request: Request, run_id: int) -> Response:
-        fields = await _json_fields(request)
+    async def edit_from_json(request: Request, run_id: RunId) -> Response:
+        fields = await json_fields(request)
         result = await run_in_threadpool(apply_edit, run_id, fields)
         return JSONResponse(
             {
@@ -214,75 +263,19 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
 
     def apply_edit(run_id: int, fields: dict[str, Any]) -> EditResult:
         request = EditRequest(
-            action=_text(fields, "action", required=True) or "",
-            position=_integer(fields, "position", default=0),
-            side=_text(fields, "side"), direction=_text(fields, "direction"),
-            src_at=_optional_integer(fields, "src_at"), tgt_at=_optional_integer(fields, "tgt_at"),
+            action=text_field(fields, "action", required=True) or "",
+            position=integer_field(fields, "position", default=0),
+            side=text_field(fields, "side"), direction=text_field(fields, "direction"),
+            src_at=optional_integer_field(fields, "src_at"),
+            tgt_at=optional_integer_field(fields, "tgt_at"),
         )  # fmt: skip
-        version = _integer(fields, "version", default=None)
+        version = integer_field(fields, "version", default=None)
         return in_session(lambda s: edit(s, run_id, request, version, user))
 
     return app
 
 
-# --- request parsing: every problem is one clear InputError ---------------------------------
-
-
-async def _form_fields(request: Request) -> dict[str, Any]:
-    kind = request.headers.get("content-type", "")
-    if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        raise InputError("send the edit as a form (application/x-www-form-urlencoded)")
-    try:
-        form = await request.form()
-    except Exception as exc:  # the multipart parser raises several kinds
-        raise InputError(f"the form data cannot be read: {exc}") from exc
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-async def _json_fields(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"the request body is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError("the request body must be a JSON object with action and version")
-    unknown = sorted(set(data) - set(EDIT_FIELDS))
-    if unknown:
-        raise InputError(f"unknown field {unknown[0]!r} (fields: {', '.join(EDIT_FIELDS)})")
-    return data
-
-
-def _text(fields: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = fields.get(name)
-    if value in (None, ""):
-        if required:
-            raise InputError(f"{name}: missing")
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{name}: must be text, not {json.dumps(value)}")
-    return value
-
-
-def _integer(fields: dict[str, Any], name: str, *, default: int | None) -> int:
-    value = _optional_integer(fields, name)
-    if value is not None:
-        return value
-    if default is None:
-        raise InputError(f"{name}: missing (the version of the alignment the edit was made on)")
-    return default
-
-
-def _optional_integer(fields: dict[str, Any], name: str) -> int | None:
-    value = fields.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InputError(f"{name}: must be a whole number, not {json.dumps(value)}")
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError(f"{name}: must be a whole number, not {value!r}") from None
+# --- answers ---------------------------------------------------------------------------------
 
 
 def _validation_message(exc: RequestValidationError) -> str:
