@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.align import AlignParams, Vectors
+from aligner.align import AlignParams
 from aligner.embed import Encoder
 from aligner.errors import InputError, NotFoundError
 from aligner.pipeline import ALIGNED_KINDS
@@ -24,7 +24,8 @@ from aligner.store.models import (
     Work,
 )
 from aligner.store.queries import get_version, get_work
-from aligner.store.vectors import cached_embeddings
+from aligner.store.session import Database
+from aligner.store.vectors import EmbeddingCache, Progress
 from aligner.textalign import DEFAULT_REFINE, align_texts
 
 METHOD = "aligner-dp-refine"
@@ -43,28 +44,46 @@ def current_text(version: Version) -> Revision:
     return version.current
 
 
+@dataclass(frozen=True)
+class _Side:
+    """One side of an alignment as plain values, so nothing holds a transaction meanwhile."""
+
+    label: str
+    revision_id: int
+    segment_ids: list[int]
+    texts: list[str]
+    paragraphs: list[int]
+
+
 def align_versions(
-    session: Session,
+    database: Database,
     work_slug: str,
     src_label: str,
     tgt_label: str,
     encoder: Encoder,
     params: AlignParams,
+    progress: Progress = iter,
 ) -> AlignmentRun:
-    """Align the newest revisions of two versions of a work; store and return the run."""
-    work = get_work(session, work_slug)
-    src_revision = current_text(get_version(work, src_label))
-    tgt_revision = current_text(get_version(work, tgt_label))
-    src_units, tgt_units = aligned_units(src_revision), aligned_units(tgt_revision)
-    embedder = _CachingEmbedder(session, encoder)
+    """Align the newest revisions of two versions of a work; store and return the run.
+
+    Three steps, so that an alignment never keeps other commands waiting: a short transaction
+    reads both texts; the computation runs with no transaction open (the embedding cache
+    commits each batch of new vectors as it goes, see :class:`EmbeddingCache`, and ``progress``
+    wraps those batches); one short transaction stores the run.
+    """
+    with database.session() as session:
+        work = get_work(session, work_slug)
+        work_id = work.id
+        src = _side(get_version(work, src_label))
+        tgt = _side(get_version(work, tgt_label))
+    embedder = EmbeddingCache(database, encoder, progress)
     beads = align_texts(
-        [s.text for s in src_units], [t.text for t in tgt_units], embedder, params,
-        paragraphs=([s.paragraph for s in src_units], [t.paragraph for t in tgt_units]),
-    )  # fmt: skip
+        src.texts, tgt.texts, embedder, params, paragraphs=(src.paragraphs, tgt.paragraphs)
+    )
     kinds = Counter(bead.kind for bead in beads)
     run = AlignmentRun(
-        work_id=work.id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
-        model=encoder.model_id, code_version=__version__,
+        work_id=work_id, src_revision_id=src.revision_id, tgt_revision_id=tgt.revision_id,
+        method=METHOD, model=encoder.model_id, code_version=__version__,
         parameters=asdict(params) | {"refine": asdict(DEFAULT_REFINE)},
         summary={
             "beads": len(beads),
@@ -75,26 +94,27 @@ def align_versions(
         },
     )  # fmt: skip
     for position, bead in enumerate(beads):
-        members = [LinkSegment(segment=src_units[i], side="src") for i in bead.src]
-        members += [LinkSegment(segment=tgt_units[j], side="tgt") for j in bead.tgt]
+        members = [LinkSegment(segment_id=src.segment_ids[i], side="src") for i in bead.src]
+        members += [LinkSegment(segment_id=tgt.segment_ids[j], side="tgt") for j in bead.tgt]
         run.links.append(Link(position=position, score=bead.score, status="auto", members=members))
-    session.add(run)
-    session.flush()
+    with database.session() as session:
+        for side in (src, tgt):
+            if session.get(Revision, side.revision_id) is None:
+                raise NotFoundError(
+                    f"{work_slug}/{side.label}: the text was removed while it was being aligned; "
+                    "nothing was stored"
+                )
+        session.add(run)
     return run
 
 
-class _CachingEmbedder:
-    """Embeds through the database cache and counts what it computed and what it reused."""
-
-    def __init__(self, session: Session, encoder: Encoder) -> None:
-        self.session, self.encoder = session, encoder
-        self.embedded = self.reused = 0
-
-    def __call__(self, texts: Sequence[str]) -> Vectors:
-        cached = cached_embeddings(self.session, self.encoder, texts)
-        self.embedded += cached.embedded
-        self.reused += cached.reused
-        return cached.vectors
+def _side(version: Version) -> _Side:
+    revision = current_text(version)
+    units = aligned_units(revision)
+    return _Side(
+        version.label, revision.id, [s.id for s in units], [s.text for s in units],
+        [s.paragraph for s in units],
+    )  # fmt: skip
 
 
 def runs_of(session: Session, work_slug: str) -> list[AlignmentRun]:

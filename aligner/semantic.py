@@ -55,6 +55,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ from aligner.semantic_index import (
 from aligner.store.models import Revision, Segment, Version
 from aligner.store.queries import get_work
 from aligner.store.session import describe_url, sqlite_path
-from aligner.store.vectors import cached_embeddings
+from aligner.store.vectors import CachedVectors, EmbeddingCache, cached_embeddings
 
 INDEX_DIR_ENV = "ALIGNER_INDEX_DIR"
 FORMAT = 1
@@ -264,12 +265,15 @@ def build_index(
     encoder: Encoder,
     *,
     progress: Callable[[Sequence[Batch]], Iterable[Batch]] = iter,
+    cache: EmbeddingCache | None = None,
 ) -> IndexInfo:
     """Embed the segments the index lacks (through the cache) and bring the index up to date.
 
     Covers the aligned kinds (headings, sentences, paragraphs, footnotes) of the current
     revision of every version; segments of replaced or deleted revisions are dropped.
     ``progress`` wraps the batches as they are embedded (the CLI passes a progress bar).
+    ``cache`` commits new vectors batch by batch in transactions of its own (the CLI passes
+    one); without it they are stored in ``session``'s transaction.
     """
     folder = index_location(session.get_bind().engine.url, encoder.model_id)
     state = corpus_state(session)
@@ -281,7 +285,8 @@ def build_index(
     kept = [rid for rid, sha in indexed.items() if state.revisions.get(rid) == sha]
     keep = np.isin(old.revisions, np.array(kept, np.int64))
     new_keys, new_revisions = _segments_of(session, sorted(set(state.revisions) - set(kept)))
-    additions = _embedded(session, encoder, old, new_keys, new_revisions, progress)
+    embed = cache.embed if cache is not None else partial(cached_embeddings, session, encoder)
+    additions = _embedded(session, embed, encoder.dim, old, new_keys, new_revisions, progress)
     removed = old.size - int(np.count_nonzero(keep))
     if meta is not None and not len(new_keys) and not removed:
         meta = replace(meta, state=state)
@@ -306,8 +311,8 @@ class _Embedded(Additions):
 
 
 def _embedded(
-    session: Session, encoder: Encoder, old: Generation, keys: Ids, revisions: Ids,
-    progress: Callable[[Sequence[Batch]], Iterable[Batch]],
+    session: Session, embed: Callable[[list[str]], CachedVectors], dim: int, old: Generation,
+    keys: Ids, revisions: Ids, progress: Callable[[Sequence[Batch]], Iterable[Batch]],
 ) -> _Embedded:  # fmt: skip
     """The new segments' digests, and vectors (through the cache) for digests not indexed."""
     known = set(known_digests(old))
@@ -326,11 +331,11 @@ def _embedded(
                 wanted.setdefault(digest, text)
                 known.add(digest)
         if wanted:
-            cached = cached_embeddings(session, encoder, list(wanted.values()))
+            cached = embed(list(wanted.values()))
             fresh_digests += wanted
             fresh.append(cached.vectors.astype(np.float32))
             embedded += cached.embedded
-    vectors = np.concatenate(fresh) if fresh else np.empty((0, encoder.dim), np.float32)
+    vectors = np.concatenate(fresh) if fresh else np.empty((0, dim), np.float32)
     return _Embedded(keys, revisions, digests, fresh_digests, vectors, embedded)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,7 @@ import typer
 from aligner.align import AlignParams
 from aligner.alignment import align_versions, find_run, runs_of
 from aligner.cli import app, settings
-from aligner.cli.output import OutputFormat, print_json, print_table
+from aligner.cli.output import OutputFormat, print_json, print_table, progress
 from aligner.corpus import DEMONSTRATION_TEXT
 from aligner.embed import DEFAULT_MODEL, load_encoder
 from aligner.formats.cesalign import read_cesalign, read_sentences
@@ -131,11 +132,12 @@ def align_command(
     """Align two versions of a work and store the result as a new alignment run."""
     params = params_for(max_bead)
     encoder = load_encoder(model)
-    with settings(ctx).open_database() as db:
+    options = settings(ctx)
+    bar = partial(progress, description="embedding", quiet=options.quiet)
+    with options.open_database() as db:
         db.ensure_ready(create=False)
-        with db.session() as session:
-            run = align_versions(session, work, src, tgt, encoder, params)
-            summary, run_id = run.summary, run.id
+        run = align_versions(db, work, src, tgt, encoder, params, progress=bar)
+        summary, run_id = run.summary, run.id
     kinds = ", ".join(f"{kind}: {n}" for kind, n in summary["kinds"].items())
     typer.echo(
         f"{work}: run {run_id}, {src} → {tgt}: {summary['beads']} beads ({kinds}); "

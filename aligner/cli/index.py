@@ -11,6 +11,7 @@ from aligner.cli import app, settings
 from aligner.cli.output import progress
 from aligner.embed import DEFAULT_MODEL, load_encoder
 from aligner.semantic import IndexInfo, build_index
+from aligner.store.vectors import EmbeddingCache
 
 
 @app.command("index")
@@ -32,7 +33,7 @@ def index_command(
     with options.open_database() as db:
         db.ensure_ready(create=False)
         with db.session() as session:
-            info = build_index(session, encoder, progress=bar)
+            info = build_index(session, encoder, progress=bar, cache=EmbeddingCache(db, encoder))
     typer.echo(describe(info))
 
 
