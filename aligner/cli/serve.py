@@ -109,6 +109,7 @@ def serve_command(
         list[str] | None,
         typer.Option(
             "--allowed-host",
+            metavar="NAME",
             help="Another host name the server answers to (besides loopback names and "
             "--host), e.g. the name or address others use to reach it. Repeatable.",
         ),
@@ -117,6 +118,7 @@ def serve_command(
         str | None,
         typer.Option(
             envvar=TOKEN_ENV_VAR,
+            metavar="TOKEN",
             help="The access token every request must carry (Authorization: Bearer, or one "
             "visit to /?token=…). Required for a non-loopback --host: one is generated and "
             "printed when none is given.",
