@@ -55,12 +55,17 @@ class Served:
         return store_run(self.db_url, "pair", "en", "fr", BEADS, method="aligner-dp-refine")
 
 
-def start_serve(db_url: str, folder: Path, *options: str, ready: int = 200) -> Served:
-    """``aligner serve`` as its own process; returns once it answers ``ready`` on 127.0.0.1."""
+def start_serve(
+    db_url: str, folder: Path, *options: str, ready: int = 200, token: str | None = None
+) -> Served:
+    """``aligner serve`` as its own process (``token`` in its environment); returns once it
+    answers ``ready`` on 127.0.0.1."""
     port = free_port()
     stderr = folder / f"serve-{port}.stderr"
     command = [sys.executable, "-m", "aligner", "--db", db_url, "serve", "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if k != "ALIGNER_SERVE_TOKEN"}
+    if token is not None:
+        env["ALIGNER_SERVE_TOKEN"] = token
     with stderr.open("wb") as errors:
         process = subprocess.Popen(
             [*command, "--user", "ada", *options], stdout=subprocess.DEVNULL, stderr=errors,
@@ -287,6 +292,21 @@ def test_a_network_bind_answers_the_allowed_host_only(network: Served) -> None:
     allowed = httpx.get(network.base, headers={**bearer, "Host": "reviewer.example"})
     assert allowed.status_code == 200
     assert httpx.get(network.base, headers={**bearer, "Host": "evil.example"}).status_code == 400
+
+
+def test_a_token_given_on_loopback_is_demanded_too(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'aligner.sqlite'}"
+    database_with_a_run(db_url, tmp_path)
+    token = "a-token-of-our-own-choosing"
+    served = start_serve(db_url, tmp_path, token=token, ready=401)
+    try:
+        assert "Warning" not in served.said()  # loopback: nothing is exposed
+        assert "open http://127.0.0.1:" in served.said() and token not in served.said()
+        assert httpx.get(f"{served.base}/api/works").status_code == 401
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert httpx.get(f"{served.base}/api/works", headers=bearer).status_code == 200
+    finally:
+        stop(served)
 
 
 def test_serve_refuses_a_weak_token_and_a_host_with_a_port(sqlite_cli: Cli) -> None:
