@@ -123,7 +123,8 @@ def main() -> None:
         start = time.perf_counter()
         run = build(db, args.beads, args.seed)
         print(f"built a run of {args.beads} beads in {time.perf_counter() - start:.1f} s")
-        client = TestClient(create_app(db, "bench"))
+        client = TestClient(create_app(db, "bench"), base_url="http://127.0.0.1")
+        client.headers["X-Aligner-CSRF"] = client.get("/api/session").json()["csrf_token"]
         pages = -(-args.beads // 200)
 
         def get(path: str) -> None:
