@@ -50,7 +50,7 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     _require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -90,7 +90,7 @@ def press(driver: WebDriver, key: str) -> None:
 
 
 def test_review_the_yiddish_demonstration_in_chromium(
-    sqlite_cli: Cli, browser: WebDriver, tmp_path: Path
+    sqlite_cli: Cli, browser: webdriver.Chrome, tmp_path: Path
 ) -> None:
     aligned_demo(sqlite_cli, "yi-demo")  # run 1: 12 beads, bead 2 is 2-1
     with running_server(sqlite_cli.db_url, user="reviewer") as base:
@@ -131,7 +131,7 @@ def test_review_the_yiddish_demonstration_in_chromium(
         assert [bead(browser, p) for p in (1, 2)] == [("1-1", "auto"), ("2-1", "auto")]
 
         press(browser, "n")  # the next low-confidence bead, if any, is selected
-        console = [entry["message"] for entry in browser.get_log("browser")]
+        console = [entry["message"] for entry in browser.get_log("browser")]  # type: ignore[no-untyped-call]
         assert not [line for line in console if "Content Security Policy" in line], console
         export = browser.find_element(By.LINK_TEXT, "TMX, confirmed only").get_attribute("href")
         assert export is not None
@@ -165,7 +165,7 @@ def another_site(folder: Path, page: str) -> Iterator[str]:
 
 
 def test_a_page_of_another_site_cannot_edit_in_the_reviewers_name(
-    sqlite_cli: Cli, browser: WebDriver, tmp_path: Path
+    sqlite_cli: Cli, browser: webdriver.Chrome, tmp_path: Path
 ) -> None:
     aligned_demo(sqlite_cli, "yi-demo")
     with running_server(sqlite_cli.db_url, user="reviewer") as base:

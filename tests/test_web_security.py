@@ -140,7 +140,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 def token_of(served: Served) -> str:
     (token,) = re.findall(r"\?token=([A-Za-z0-9_-]+) once", served.said())
-    return token
+    return str(token)
 
 
 def one_line_error(response: httpx.Response) -> str:
