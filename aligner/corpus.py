@@ -9,34 +9,50 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from aligner.errors import InputError
-from aligner.formats.text import TextFile, read_text_file
-from aligner.languages import language_info, language_info_in
+from aligner.formats.text import TextFile, read_text_file, shown_path
+from aligner.languages import language_info_in
 from aligner.segment import segment_text
-from aligner.store.models import (
-    ROLES,
-    TRANSLATION_BASES,
-    Revision,
-    Segment,
-    SourceDocument,
-    Version,
-    Work,
+from aligner.specs import (
+    SLUG_PATTERN,
+    VersionSpec,
+    WorkSpec,
+    apply_version,
+    apply_work,
+    check_label,
+    check_slug,
+    upsert_version,
+    upsert_work,
 )
-from aligner.store.queries import (
-    find_source_document,
-    find_work,
-    resolve_version_ref,
-    segment_counts,
-)
+from aligner.store.models import Revision, Segment, SourceDocument, Version, Work
+from aligner.store.queries import find_source_document, segment_counts
+from aligner.types import Segment as TextSegment
 from aligner.types import Segmentation, SegmentUnit
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+__all__ = [
+    "SLUG_PATTERN",
+    "ImportOutcome",
+    "TextSpec",
+    "VersionSpec",
+    "WorkSpec",
+    "check_label",
+    "check_slug",
+    "count_summary",
+    "declare_version",
+    "import_text",
+    "upsert_version",
+    "upsert_work",
+]
+
 Status = Literal["new", "revised", "unchanged", "declared"]
 
 # Where the transcription apparatus says something a version's fields should carry.
@@ -44,40 +60,14 @@ APPARATUS_TO_WORK = {"written": "date_written"}
 APPARATUS_TO_VERSION = {"first_published": "publication", "source": "source"}
 # How the output names a version marked ``demonstration``.
 DEMONSTRATION_TEXT = "a demonstration text made for this project, not a historical original"
-
-
-@dataclass(frozen=True)
-class WorkSpec:
-    """What is known of a work; None leaves a stored value as it is."""
-
-    slug: str
-    title: str | None = None
-    author: str | None = None
-    date_written: str | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True)
-class VersionSpec:
-    """What is known of one version; ``translation_of`` is ``LABEL`` or ``SLUG/LABEL``.
-
-    ``demonstration`` is True for a text written for this project to show the tool at work
-    (not a historical original or translation); None leaves the stored flag as it is.
-    """
-
-    language: str
-    role: str
-    label: str | None = None
-    translation_of: str | None = None
-    translation_basis: str | None = None
-    title: str | None = None
-    translator: str | None = None
-    date: str | None = None
-    publication: str | None = None
-    source: str | None = None
-    licence: str | None = None
-    notes: str | None = None
-    demonstration: bool | None = None
+# Segments go to the database this many rows at a time, as plain rows rather than ORM objects:
+# a 50 MB text has some 300,000 of them.
+SEGMENT_BATCH = 5_000
+_HASH_CHUNK = 1 << 20
+# The line breaks of str.splitlines(), each line found without a list of them all.
+_LINE = re.compile(
+    "[^\n\r\v\f\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029])?"
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +88,7 @@ class TextSpec:
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """What one import or declaration did."""
+    """What one import or declaration did; ``changes`` lists the stored values it changed."""
 
     work: str
     label: str
@@ -109,124 +99,75 @@ class ImportOutcome:
     counts: dict[str, int] = field(default_factory=dict)
     path: str | None = None
     demonstration: bool = False
+    changes: tuple[str, ...] = ()
 
 
-def check_slug(slug: str) -> str:
-    if not SLUG_PATTERN.match(slug):
-        raise InputError(
-            f"{slug!r}: not a valid work name (use lower-case letters, digits, '.', '_', '-')"
-        )
-    return slug
+@dataclass(frozen=True)
+class _Stored:
+    work: Work
+    version: Version
+    created: bool
+    changes: tuple[str, ...]
 
 
-def upsert_work(session: Session, spec: WorkSpec, version: VersionSpec | None = None) -> Work:
-    """Create the work or update the fields ``spec`` gives.
+def _store_specs(
+    session: Session, work_spec: WorkSpec, spec: VersionSpec, new_role: str
+) -> _Stored:
+    work = apply_work(session, work_spec, spec, update=True)
+    version = apply_version(session, work.record, spec, new_role=new_role, update=True)
+    changes = (*work.changes, *version.changes)
+    return _Stored(work.record, version.record, version.created, changes)
 
-    A version of another work named by ``version.translation_of`` is looked up first, so a
-    wrong reference fails before anything is added.
+
+def declare_version(
+    session: Session, work_spec: WorkSpec, spec: VersionSpec, *, new_role: str = "original"
+) -> ImportOutcome:
+    """Record a version whose text is not (yet) available: a lost or undigitised original.
+
+    A new version's role is ``spec.role`` or ``new_role``; a stored one keeps its values
+    unless ``spec`` gives others, and the outcome lists what changed.
     """
-    ref = version.translation_of if version is not None else None
-    if ref is not None and "/" in ref and ref.rpartition("/")[0] != spec.slug:
-        resolve_version_ref(session, ref, None)
-    work = find_work(session, check_slug(spec.slug))
-    if work is None:
-        work = Work(slug=spec.slug)
-        session.add(work)
-    for name in ("title", "author", "date_written", "notes"):
-        value = getattr(spec, name)
-        if value is not None:
-            setattr(work, name, value)
-    session.flush()
-    return work
-
-
-def upsert_version(session: Session, work: Work, spec: VersionSpec) -> Version:
-    """Create the version or update the fields ``spec`` gives; checks role and language."""
-    if spec.role not in ROLES:
-        raise InputError(f"{spec.role!r}: not a role (use original or translation)")
-    if spec.translation_basis is not None and spec.translation_basis not in TRANSLATION_BASES:
-        raise InputError(
-            f"{spec.translation_basis!r}: not a translation basis (use stated, inferred, unknown)"
-        )
-    info = language_info(spec.language)
-    label = spec.label or info.tag
-    version = _exact_label(work, label)
-    if version is None:
-        version = Version(
-            label=label,
-            language=info.tag,
-            script=info.script,
-            direction=info.direction,
-            role=spec.role,
-            demonstration=bool(spec.demonstration),
-        )
-        work.versions.append(version)
-    elif version.language != info.tag:
-        raise InputError(
-            f"{work.slug}/{label}: already holds {version.language} text, not {info.tag}"
-        )
-    version.role = spec.role
-    for name in ("title", "translator", "date", "publication", "source", "licence", "notes"):
-        value = getattr(spec, name)
-        if value is not None:
-            setattr(version, name, value)
-    if spec.demonstration is not None:
-        version.demonstration = spec.demonstration
-    _set_translation_of(session, work, version, spec)
-    session.flush()
-    return version
-
-
-def _exact_label(work: Work, label: str) -> Version | None:
-    return next((v for v in work.versions if v.label == label), None)
-
-
-def _set_translation_of(session: Session, work: Work, version: Version, spec: VersionSpec) -> None:
-    if spec.translation_of is not None:
-        if spec.role != "translation":
-            raise InputError(f"{work.slug}/{version.label}: an original cannot be a translation")
-        source = resolve_version_ref(session, spec.translation_of, work)
-        if source is version:
-            raise InputError(f"{work.slug}/{version.label}: a version cannot translate itself")
-        version.translation_of = source
-        version.translation_basis = spec.translation_basis or "stated"
-    elif spec.translation_basis is not None:
-        version.translation_basis = spec.translation_basis
-
-
-def declare_version(session: Session, work_spec: WorkSpec, spec: VersionSpec) -> ImportOutcome:
-    """Record a version whose text is not (yet) available: a lost or undigitised original."""
-    work = upsert_work(session, work_spec, spec)
-    existed = _exact_label(work, spec.label or language_info(spec.language).tag) is not None
-    version = upsert_version(session, work, spec)
+    stored = _store_specs(session, work_spec, spec, new_role)
+    version = stored.version
     current = version.current
     return ImportOutcome(
-        work.slug,
+        stored.work.slug,
         version.label,
         version.language,
         version.role,
-        "unchanged" if existed else "declared",
+        "declared" if stored.created else "unchanged",
         revision=current.number if current else None,
         demonstration=version.demonstration,
+        changes=stored.changes,
     )
 
 
 def import_text(
-    session: Session, work_spec: WorkSpec, spec: VersionSpec, text_spec: TextSpec
+    session: Session,
+    work_spec: WorkSpec,
+    spec: VersionSpec,
+    text_spec: TextSpec,
+    *,
+    new_role: str = "translation",
 ) -> ImportOutcome:
-    """Import one file (or a stretch of it) as the newest revision of a version."""
-    language_info_in(str(text_spec.path), spec.language)
+    """Import one file (or a stretch of it) as the newest revision of a version.
+
+    A new version's role is ``spec.role`` or ``new_role``; a stored one keeps its values
+    unless ``spec`` gives others, and the outcome lists what changed.
+    """
+    language_info_in(shown_path(text_spec.path), spec.language)
     file = read_text_file(text_spec.path)
     start, end = _stretch(file, text_spec)
-    work = upsert_work(session, work_spec, spec)
-    version = upsert_version(session, work, spec)
+    stored = _store_specs(session, work_spec, spec, new_role)
+    work, version = stored.work, stored.version
     body = file.text[start:end]
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    digest = _text_sha256(body)
     current = version.current
     if current is not None and current.sha256 == digest:
-        return _outcome(session, work, version, current, "unchanged", text_spec.path)
+        return _outcome(session, stored, current, "unchanged", text_spec.path)
     document = _source_document(session, file)
     segmentation = segment_text(body, version.language, unit=text_spec.unit)
+    del body
     revision = Revision(
         number=current.number + 1 if current else 1,
         source_document=document,
@@ -241,15 +182,24 @@ def import_text(
     _store_segments(session, revision, segmentation, text_spec.editorial)
     _apply_apparatus(work, version, segmentation.metadata)
     status: Status = "new" if current is None else "revised"
-    return _outcome(session, work, version, revision, status, text_spec.path)
+    return _outcome(session, stored, revision, status, text_spec.path)
+
+
+def _text_sha256(text: str) -> str:
+    """SHA-256 of ``text`` in UTF-8, encoded a stretch at a time (no copy of a large text)."""
+    digest = hashlib.sha256()
+    for start in range(0, len(text), _HASH_CHUNK):
+        digest.update(text[start : start + _HASH_CHUNK].encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _outcome(
-    session: Session, work: Work, version: Version, revision: Revision, status: Status, path: Path
+    session: Session, stored: _Stored, revision: Revision, status: Status, path: Path
 ) -> ImportOutcome:
     session.flush()
+    version = stored.version
     return ImportOutcome(
-        work.slug,
+        stored.work.slug,
         version.label,
         version.language,
         version.role,
@@ -258,6 +208,7 @@ def _outcome(
         counts=dict(segment_counts(session, revision)),
         path=str(path),
         demonstration=version.demonstration,
+        changes=stored.changes,
     )
 
 
@@ -265,25 +216,35 @@ def _stretch(file: TextFile, spec: TextSpec) -> tuple[int, int]:
     start = _line_offset(file, spec.start) if spec.start else 0
     end = _line_offset(file, spec.end) if spec.end else len(file.text)
     if end <= start:
-        raise InputError(f"{file.path}: the line {spec.end!r} does not come after {spec.start!r}")
+        raise InputError(
+            f"{shown_path(file.path)}: the line {spec.end!r} does not come after {spec.start!r}"
+        )
     return start, end
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Each line of ``text`` with its offset, as ``text.splitlines(keepends=True)`` cuts them."""
+    for match in _LINE.finditer(text):
+        if match.start() == match.end():
+            return
+        yield match.start(), match.group()
 
 
 def _line_offset(file: TextFile, line: str) -> int:
     """Offset of the first line of ``file`` that reads exactly ``line`` (ignoring edges)."""
-    offset = 0
-    for text_line in file.text.splitlines(keepends=True):
-        if text_line.strip() == line.strip():
+    wanted = line.strip()
+    for offset, text_line in _lines(file.text):
+        if text_line.strip() == wanted:
             return offset
-        offset += len(text_line)
-    raise InputError(f"{file.path}: no line reads {line!r}")
+    raise InputError(f"{shown_path(file.path)}: no line reads {line!r}")
 
 
 def _source_document(session: Session, file: TextFile) -> SourceDocument:
-    document = find_source_document(session, file.sha256)
+    sha256 = file.sha256
+    document = find_source_document(session, sha256)
     if document is None:
         document = SourceDocument(
-            sha256=file.sha256,
+            sha256=sha256,
             filename=file.path.name,
             encoding=file.encoding,
             size=len(file.raw),
@@ -306,34 +267,46 @@ def _store_segments(
         if editorial
         else set()
     )
-    rows = []
-    for position, segment in enumerate(segmentation.segments):
-        if segment.paragraph in editorial_blocks:
-            segment = replace(segment, kind="note", label="editorial")
-        rows.append(
-            Segment(
-                revision_id=revision.id,
-                position=position,
-                kind=segment.kind,
-                paragraph=segment.paragraph,
-                sentence=segment.sentence,
-                start=segment.start,
-                end=segment.end,
-                text=segment.text,
-                label=segment.label,
-            )
-        )
-    session.add_all(rows)
+    rows = (
+        _segment_row(revision.id, position, segment, segment.paragraph in editorial_blocks)
+        for position, segment in enumerate(segmentation.segments)
+    )
+    while batch := list(islice(rows, SEGMENT_BATCH)):
+        session.execute(insert(Segment), batch)
+
+
+def _segment_row(
+    revision_id: int, position: int, segment: TextSegment, editorial: bool
+) -> dict[str, object]:
+    if editorial:
+        segment = replace(segment, kind="note", label="editorial")
+    return {
+        "revision_id": revision_id,
+        "position": position,
+        "kind": segment.kind,
+        "paragraph": segment.paragraph,
+        "sentence": segment.sentence,
+        "start": segment.start,
+        "end": segment.end,
+        "text": segment.text,
+        "label": segment.label,
+    }
 
 
 def _apply_apparatus(work: Work, version: Version, metadata: dict[str, str]) -> None:
-    """Fill empty fields from what the transcription apparatus says; never overwrite."""
-    for key, attribute in APPARATUS_TO_WORK.items():
-        if key in metadata and getattr(work, attribute) is None:
-            setattr(work, attribute, metadata[key])
-    for key, attribute in APPARATUS_TO_VERSION.items():
-        if key in metadata and getattr(version, attribute) is None:
-            setattr(version, attribute, metadata[key])
+    """Fill empty fields from what the transcription apparatus says; never overwrite.
+
+    A value longer than its field holds stays in the revision's apparatus only.
+    """
+    for record, fields in ((work, APPARATUS_TO_WORK), (version, APPARATUS_TO_VERSION)):
+        columns = type(record).__table__.c
+        for key, attribute in fields.items():
+            value = metadata.get(key)
+            length = getattr(columns[attribute].type, "length", None)
+            if value is None or getattr(record, attribute) is not None:
+                continue
+            if length is None or len(value) <= length:
+                setattr(record, attribute, value)
 
 
 def count_summary(counts: Counter[str] | dict[str, int]) -> str:

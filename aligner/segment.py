@@ -190,6 +190,7 @@ _NAVIGATION_WORDS = _words(
 )
 _NAVIGATION_KEY = _words("return back next previous prev top home")
 NAVIGATION = "navigation"
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -213,14 +214,18 @@ def _parse_note_line(line: str) -> _NoteLine | None:
 
 def _is_navigation(line: str) -> bool:
     """``return return return``, ``Next | Previous | Index``: words of site navigation only."""
-    words: list[str] = re.findall(r"[^\W\d_]+", line.lower())
-    if not words or any(w not in _NAVIGATION_WORDS for w in words):
+    # Word by word, stopping at the first other word: a line may be a whole book long.
+    count, first, has_key = 0, "", False
+    for match in _LETTERS.finditer(line.lower()):
+        word = match.group()
+        if word not in _NAVIGATION_WORDS:
+            return False
+        first = first or word
+        count += 1
+        has_key = has_key or word in _NAVIGATION_KEY
+    if not count or re.search(r"[^\w\s|·•<>«»\[\]()/-]", line):
         return False
-    if re.search(r"[^\w\s|·•<>«»\[\]()/-]", line):
-        return False
-    if len(words) == 1:
-        return words[0] == "return"
-    return any(w in _NAVIGATION_KEY for w in words)
+    return first == "return" if count == 1 else has_key
 
 
 def _metadata_value(value: str) -> str:
@@ -388,6 +393,7 @@ def _text_without_markers(raw: str, start: int, end: int, markers: Sequence[Foot
 
 HEADING_MAX_WORDS = 15
 HEADING_MAX_LINES = 3
+_WORDS_PREFIX = 2_000  # characters of a line read to tell that a block has too many words
 _CLOSERS = "\"'”’“‘»›)]"
 _OPENERS = "\"'“‘„«‹([¿¡—–-"
 _MINOR_WORDS = _words(
@@ -396,6 +402,28 @@ _MINOR_WORDS = _words(
     "der die das und von zu im am mit für "
     "и в во на с со к о об от по для"
 )
+
+
+def _block_is_heading(raw: str, block: _Block, markers: Sequence[FootnoteMarker]) -> bool:
+    """:func:`_is_heading` of the block's clean lines, which are made only for a short block."""
+    if len(block.lines) > HEADING_MAX_LINES or _more_words_than(
+        raw, block, markers, HEADING_MAX_WORDS
+    ):
+        return False
+    return _is_heading([_text_without_markers(raw, s, e, markers) for s, e in block.lines])
+
+
+def _more_words_than(raw: str, block: _Block, markers: Sequence[FootnoteMarker], most: int) -> bool:
+    """Whether the block's clean text certainly has more than ``most`` words, judged by the
+    start of each long line, cut at white space (a cut there splits no word or marker)."""
+    words = 0
+    for start, end in block.lines:
+        cut = end
+        if end - start > _WORDS_PREFIX:
+            space = _WHITESPACE_RUN.search(raw, start + _WORDS_PREFIX, end)
+            cut = space.start() if space else end
+        words += len(_text_without_markers(raw, start, cut, markers).split())
+    return words > most
 
 
 def _is_heading(lines: Sequence[str]) -> bool:
@@ -797,9 +825,8 @@ def _add_body(
     """A heading, a whole paragraph, or the sentences of a paragraph."""
     block = _split_citation(raw, whole_block, result)
     first_number = len(whole_block.lines) - len(block.lines)
-    lines = [_text_without_markers(raw, s, e, markers) for s, e in block.lines]
     kind: SegmentKind
-    if _is_heading(lines):
+    if _block_is_heading(raw, block, markers):
         kind = "heading"
     elif unit == "paragraph":
         kind = "paragraph"

@@ -70,7 +70,10 @@ def import_command(
     lang: Annotated[
         str | None, typer.Option(help="BCP 47 language of the text: yi, ru, fr, en …")
     ] = None,
-    role: Annotated[str, typer.Option(help="original or translation.")] = "translation",
+    role: Annotated[
+        str | None,
+        typer.Option(help="original or translation (a new version: translation)."),
+    ] = None,
     translation_of: Annotated[
         str | None, typer.Option(help="The version it was translated from: LANG or WORK/LANG.")
     ] = None,
@@ -130,7 +133,7 @@ def import_command(
                 outcomes = [
                     import_text(
                         session,
-                        WorkSpec(work, title=title, author=author),
+                        WorkSpec(work, author=author, title_if_new=title),
                         VersionSpec(
                             lang,
                             role,
@@ -224,15 +227,22 @@ def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[
 
 
 def _describe_outcome(outcome: ImportOutcome) -> str:
+    """One line per version; a stored value the command changed is named with its old value."""
     name = f"{outcome.work}/{outcome.label}"
+    changed = "; ".join(outcome.changes)
     if outcome.status == "declared":
         line = f"{name}: declared ({outcome.role}, {outcome.language}), no text yet"
     elif outcome.status == "unchanged":
         state = f"revision {outcome.revision}" if outcome.revision else "declared, no text"
-        line = f"{name}: unchanged ({state})"
+        line = (
+            f"{name}: updated ({state}): {changed}" if changed else f"{name}: unchanged ({state})"
+        )
+        changed = ""
     else:
         action = "imported" if outcome.status == "new" else "new revision"
         line = f"{name}: {action} {outcome.revision}: {count_summary(outcome.counts)}"
+    if changed:
+        line = f"{line}; changed {changed}"
     return f"{line} ({DEMONSTRATION_TEXT})" if outcome.demonstration else line
 
 
@@ -241,7 +251,9 @@ def declare(
     ctx: typer.Context,
     work: Annotated[str, typer.Argument(help="Work slug.")],
     lang: Annotated[str, typer.Option(help="BCP 47 language of the version.")],
-    role: Annotated[str, typer.Option(help="original or translation.")] = "original",
+    role: Annotated[
+        str | None, typer.Option(help="original or translation (a new version: original).")
+    ] = None,
     translation_of: Annotated[str | None, typer.Option(help="LANG or WORK/LANG.")] = None,
     label: Annotated[str | None, typer.Option(help="Name of the version inside the work.")] = None,
     title: Annotated[str | None, typer.Option()] = None,
@@ -257,7 +269,7 @@ def declare(
         with db.session() as session:
             outcome = declare_version(
                 session,
-                WorkSpec(work, title=title, author=author),
+                WorkSpec(work, author=author, title_if_new=title),
                 VersionSpec(
                     lang,
                     role,
