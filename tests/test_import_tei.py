@@ -243,7 +243,7 @@ def test_an_addition_comes_back_as_a_0_1_bead(cli: Cli, tmp_path: Path) -> None:
 
 
 # A TEI made elsewhere: versions as <div xml:lang> in one <body>, links in <back>, no header
-# metadata for the versions, inline markup, a certainty word instead of a number.
+# metadata for the versions, inline markup, a pointer for an addition.
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <TEI xmlns="http://www.tei-c.org/ns/1.0">
   <teiHeader>
@@ -274,7 +274,7 @@ SMALL = """<?xml version="1.0" encoding="UTF-8"?>
         <link target="#e1 #f1" cert="0.9"/>
         <link target="#e2 #e3 #f2" subtype="confirmed"/>
         <ptr target="#f3"/>
-        <link target="#e4 #f4" cert="high"/>
+        <link target="#e4 #f4" cert=" 1 "/>
       </linkGrp>
     </back>
   </text>
@@ -334,7 +334,7 @@ def test_a_tei_in_the_guidelines_pattern_imports(cli: Cli, tmp_path: Path) -> No
                 "confirmed",
             ),
             ([], ["Un ajout."], None, "auto"),
-            (["It lasted three weeks."], ["Elle dura trois semaines."], None, "auto"),
+            (["It lasted three weeks."], ["Elle dura trois semaines."], 1.0, "auto"),
         ]
     assert cli.ok("import", path, "--work", "other").stdout.startswith("other/en: imported 1")
 
@@ -386,6 +386,55 @@ BAD = {
         '<div xml:lang="en"><p>&lol;</p></div></body></text></TEI>',
         "the DOCTYPE declares entities (lol); refused",
     ),
+    # Runs a review could not show (issue 11, item 13): each segment once, in reading order.
+    "in-two-links.xml": (
+        SMALL.replace('"#e2 #e3 #f2"', '"#e1 #e3 #f2"'),
+        'link 3 of <linkGrp> number 1 (<link target="#e1 #e3 #f2">): #e1 (en) is in link 2 '
+        "too; a segment belongs to one link",
+    ),
+    "in-two-links-with-id.xml": (
+        SMALL.replace('<link target="#e2 #e3 #f2"', '<link xml:id="l3" target="#e1 #e3 #f2"'),
+        '<link xml:id="l3">: #e1 (en) is in link 2 too; a segment belongs to one link',
+    ),
+    "left-out.xml": (
+        SMALL.replace('<ptr target="#f3"/>', ""),
+        'link 4 of <linkGrp> number 1 (<link target="#e4 #f4">): #f3 (fr) comes before #f4 '
+        "(fr) but is in no link before it; links must take a version's segments in reading "
+        "order",
+    ),
+    "last-left-out.xml": (
+        SMALL.replace('<link target="#e4 #f4" cert=" 1 "/>', ""),
+        "<linkGrp> number 1: #e4 (en) is in no link; every heading, sentence, paragraph and "
+        "footnote of the two versions must be in one",
+    ),
+    "out-of-order.xml": (
+        SMALL.replace('<link target="#e0 #f0"/>', "").replace(
+            '<link target="#e4 #f4"', '<link target="#e0 #f0"/><link target="#e4 #f4"'
+        ),
+        'link 1 of <linkGrp> number 1 (<link target="#e1 #f1">): #e0 (en) comes before #e1 '
+        "(en) but is in no link before it; links must take a version's segments in reading "
+        "order",
+    ),
+    "twice-in-a-link.xml": (
+        SMALL.replace('"#e1 #f1"', '"#e1 #e1 #f1"'),
+        'link 2 of <linkGrp> number 1 (<link target="#e1 #e1 #f1">) points to #e1 (en) twice',
+    ),
+    **{
+        f"cert-{name}.xml": (
+            SMALL.replace('cert="0.9"', f'cert="{cert}"'),
+            f'link 2 of <linkGrp> number 1 (<link target="#e1 #f1">) has cert="{cert}", which '
+            "is not a score (a number from 0 to 1); give one or leave cert out",
+        )
+        for name, cert in (
+            ("nan", "NaN"),
+            ("infinite", "1e309"),
+            ("word", "high"),
+            ("negative", "-0.1"),
+            ("above-one", "1.5"),
+            ("empty", ""),
+            ("hex", "0x1p-1"),
+        )
+    },
 }
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aligner.store.models import AlignmentRun, Link, Revision
+from aligner.store.models import AlignmentRun, Link, LinkSegment, Segment
 
 STATUSES = ("confirmed", "any")
 CONFIRMED = ("confirmed", "corrected")
@@ -89,37 +90,62 @@ def rounded_score(score: float | None) -> float | None:
     return None if score is None else round(min(max(score, 0.0), 1.0), 4)
 
 
-def bead_keys(run: AlignmentRun) -> list[BeadKey]:
-    """A stored run's beads, with segments as indexes into their revision's segments."""
-    index = {
-        segment.id: i
-        for revision in (run.src_revision, run.tgt_revision)
-        for i, segment in enumerate(revision.segments)
-    }
-    beads = []
-    for link in run.links:
-        sides = {
-            side: tuple(sorted(index[m.segment_id] for m in link.members if m.side == side))
-            for side in ("src", "tgt")
-        }
-        beads.append((sides["src"], sides["tgt"], link.status, rounded_score(link.score)))
-    return beads
-
-
 def stored_run(
     session: Session,
-    revisions: tuple[Revision, Revision],
+    revisions: tuple[int, int],
     method_model: tuple[str, str],
     wanted: Sequence[BeadKey],
-) -> AlignmentRun | None:
-    """A run already stored between the two revisions, by the same method and model, with
-    exactly the ``wanted`` beads: importing the same alignment twice writes it once."""
+) -> int | None:
+    """The id of a run already stored between the two revisions (by id), by the same method
+    and model, with exactly the ``wanted`` beads: importing the same alignment twice writes
+    it once.  Read with plain queries, so a run of 100,000 links is compared in seconds."""
     method, model = method_model
     candidates = session.scalars(
-        select(AlignmentRun)
-        .where(AlignmentRun.src_revision_id == revisions[0].id)
-        .where(AlignmentRun.tgt_revision_id == revisions[1].id)
+        select(AlignmentRun.id)
+        .where(AlignmentRun.src_revision_id == revisions[0])
+        .where(AlignmentRun.tgt_revision_id == revisions[1])
         .where(AlignmentRun.method == method, AlignmentRun.model == model)
         .order_by(AlignmentRun.id)
+    ).all()
+    if not candidates:
+        return None
+    index = {
+        segment_id: i
+        for revision in revisions
+        for i, segment_id in enumerate(
+            session.scalars(
+                select(Segment.id).where(Segment.revision_id == revision).order_by(Segment.position)
+            )
+        )
+    }
+    for run_id in candidates:
+        links = select(func.count()).select_from(Link).where(Link.run_id == run_id)
+        if session.scalar(links) == len(wanted) and bead_keys(session, run_id, index) == list(
+            wanted
+        ):
+            return run_id
+    return None
+
+
+def bead_keys(session: Session, run_id: int, index: dict[int, int]) -> list[BeadKey]:
+    """A stored run's beads, with segments as indexes into their revision's segments
+    (``index``: segment id to index; a segment of another revision is -1)."""
+    rows = session.execute(
+        select(Link.position, Link.status, Link.score, LinkSegment.side, LinkSegment.segment_id)
+        .outerjoin(LinkSegment, LinkSegment.link_id == Link.id)
+        .where(Link.run_id == run_id)
+        .order_by(Link.position)
     )
-    return next((run for run in candidates if bead_keys(run) == list(wanted)), None)
+    beads = []
+    for _, group in groupby(rows, key=lambda row: row.position):
+        members = list(group)
+        sides: dict[str, list[int]] = {"src": [], "tgt": []}
+        for member in members:
+            if member.side is not None:
+                sides[member.side].append(index.get(member.segment_id, -1))
+        first = members[0]
+        beads.append(
+            (tuple(sorted(sides["src"])), tuple(sorted(sides["tgt"])), first.status,
+             rounded_score(first.score))
+        )  # fmt: skip
+    return beads

@@ -13,9 +13,10 @@ demonstration flag and what it was translated from (``<bibl>`` matched by ``xml:
 a ``<bibl>`` with ``n`` and ``textLang`` but no ``<text>`` is a version declared without text.
 What the export writes for this purpose is described in :mod:`aligner.formats.tei`.
 
-A ``<link target>`` is a bead with both sides, a ``<ptr>`` one with a single side (an omission
-or an addition); ``cert`` is the score and ``subtype`` the status (``auto`` when absent).  A run
-described in the header (``<p xml:id="run-N">``) keeps its method, model, code version and date.
+Each ``<linkGrp type="alignment">`` is a run, read and checked by
+:mod:`aligner.formats.tei_links` (``<link>``/``<ptr>`` beads, ``cert`` scores, ``subtype``
+statuses; each segment once, in reading order).  A run described in the header
+(``<p xml:id="run-N">``) keeps its method, model, code version and date.
 
 A revision's text is rebuilt from its segments (sentences of one paragraph joined by a space,
 blocks by a blank line), so every segment's offsets point at its text.  Importing into a work
@@ -24,9 +25,10 @@ and text) keeps it, otherwise it gets a new revision; a run identical to one alr
 (same revisions, method, model, beads, scores and statuses) is not stored twice.  So importing a
 file again, or importing an export back into the database it came from, writes nothing new.
 
-The file is refused whole, before anything is written, when it is not well-formed, its root is
-not ``<TEI>``, it holds no versions, a version has no or an unknown ``xml:lang``, or a pointer
-names an ``xml:id`` that is not a segment of its versions.
+The file is refused whole, before anything is written, when it is not well-formed or not valid
+in its encoding, its root is not ``<TEI>``, it holds no versions, a version has no or an unknown
+``xml:lang``, a pointer names an ``xml:id`` that is not a segment of its versions, or a run is
+not one a reader could review (see :mod:`aligner.formats.tei_links`).
 """
 
 from __future__ import annotations
@@ -35,17 +37,16 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from aligner import __version__
 from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
 from aligner.errors import InputError
 from aligner.formats.beads import rounded_score, stored_run
 from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
+from aligner.formats.tei_links import LinkedVersion, LinkReader, TeiRun
 from aligner.formats.xml import parse_xml
 from aligner.languages import language_info_in
 from aligner.store.models import (
@@ -62,11 +63,10 @@ from aligner.store.models import (
 )
 from aligner.store.queries import find_source_document
 
-METHOD = "tei-import"
-STATUSES = ("auto", "confirmed", "corrected")
 MAX_LABEL = 50
+MAX_SEGMENT_LABEL = 100  # models.Segment.label
+MAX_PARAGRAPH_DIGITS = 9  # a larger <p n> is no paragraph number: the column is 32 bits
 _FROM_WORK = re.compile(r"from the work (\S+)\.\s*$")
-_CODE_VERSION = re.compile(r"^\s*,\s*aligner (\S+), made")
 
 
 @dataclass(frozen=True)
@@ -99,25 +99,6 @@ class TeiVersion:
     translation_of: str | None = None  # a label
     translation_basis: str | None = None
     revision_note: str | None = None
-
-
-@dataclass(frozen=True)
-class TeiBead:
-    src: tuple[int, ...]  # indexes into the source version's segments
-    tgt: tuple[int, ...]
-    score: float | None
-    status: str
-
-
-@dataclass
-class TeiRun:
-    src: str  # version labels
-    tgt: str
-    beads: list[TeiBead]
-    method: str = METHOD
-    model: str = "none"
-    code_version: str = __version__
-    created_at: datetime | None = None
 
 
 @dataclass
@@ -186,7 +167,8 @@ def read_tei(path: Path) -> TeiDocument:
     _read_header(document, root.find(tei("teiHeader")))
     _assign_roles(document)
     elements_by_id = {e.get(XML_ID, ""): e for e in root.iter() if e.get(XML_ID)}
-    links = _LinkReader(path, versions, segment_ids, elements_by_id)
+    linked = [LinkedVersion(v.label, v.element_id, [s.kind for s in v.segments]) for v in versions]
+    links = LinkReader(path, linked, segment_ids, elements_by_id)
     document.runs = [
         links.run(group) for group in root.iter(tei("linkGrp")) if group.get("type") == "alignment"
     ]
@@ -234,6 +216,12 @@ def _read_version(path: Path, element: etree._Element) -> tuple[TeiVersion, dict
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
     reader = _SegmentReader()
     reader.walk(element)
+    for segment in reader.segments:
+        if segment.label is not None and len(segment.label) > MAX_SEGMENT_LABEL:
+            raise InputError(
+                f"{path}: version {label}: the note label {segment.label[:20]!r}… is longer "
+                f"than {MAX_SEGMENT_LABEL} characters"
+            )
     return TeiVersion(label, language, ident, reader.segments), reader.ids
 
 
@@ -333,7 +321,9 @@ class _SegmentReader:
 
 def _paragraph_number(element: etree._Element) -> int | None:
     number = element.get("n", "")
-    return int(number) - 1 if number.isdigit() and int(number) > 0 else None
+    if not number.isdecimal() or len(number) > MAX_PARAGRAPH_DIGITS:
+        return None
+    return int(number) - 1 if int(number) > 0 else None
 
 
 def _read_header(document: TeiDocument, header: etree._Element | None) -> None:
@@ -452,107 +442,6 @@ def _assign_roles(document: TeiDocument) -> None:
     for index, version in enumerate(document.versions):
         if version.role is None:
             version.role = "original" if index == 0 and not has_original else "translation"
-
-
-class _LinkReader:
-    """Turns each ``<linkGrp>`` into a run between two versions, checking every pointer."""
-
-    def __init__(
-        self,
-        path: Path,
-        versions: list[TeiVersion],
-        segment_ids: dict[str, tuple[int, int]],
-        ids: dict[str, etree._Element],
-    ) -> None:
-        self.path, self.versions, self.segment_ids, self.ids = path, versions, segment_ids, ids
-        self.by_element_id = {v.element_id: i for i, v in enumerate(versions) if v.element_id}
-
-    def run(self, group: etree._Element) -> TeiRun:
-        pointers = [
-            (element, self.resolve(element))
-            for element in group
-            if element.tag in (tei("link"), tei("ptr"))
-        ]
-        src, tgt = self.pair(group, [t for _, targets in pointers for t in targets])
-        beads = [self.bead(element, targets, src, tgt) for element, targets in pointers]
-        run = TeiRun(self.versions[src].label, self.versions[tgt].label, beads)
-        description = self.ids.get(group.get("corresp", "").removeprefix("#"))
-        if description is not None:
-            _read_run_description(run, description)
-        return run
-
-    def resolve(self, element: etree._Element) -> list[tuple[int, int]]:
-        name = etree.QName(element).localname
-        targets = element.get("target", "").split()
-        if not targets:
-            raise InputError(f"{self.path}: a <{name}> in a <linkGrp> has no target")
-        resolved = []
-        for target in targets:
-            ident = target.removeprefix("#")
-            if ident in self.segment_ids:
-                resolved.append(self.segment_ids[ident])
-            elif target.startswith("#") and ident in self.ids:
-                raise InputError(
-                    f"{self.path}: a <{name}> points to #{ident}, which is not a segment "
-                    f"(<s>, <head>, <p> or <note>) of a version"
-                )
-            else:
-                raise InputError(f"{self.path}: a <{name}> points to an unknown xml:id {target}")
-        return resolved
-
-    def pair(self, group: etree._Element, targets: list[tuple[int, int]]) -> tuple[int, int]:
-        """The source and target versions: from ``domains``, else in order of appearance."""
-        domains = [d.removeprefix("#") for d in group.get("domains", "").split()]
-        named = [self.by_element_id[d] for d in domains if d in self.by_element_id]
-        seen = named if len(named) == 2 else list(dict.fromkeys(v for v, _ in targets))
-        if len(seen) != 2 or seen[0] == seen[1]:
-            where = f' xml:id="{group.get(XML_ID)}"' if group.get(XML_ID) else ""
-            raise InputError(
-                f"{self.path}: the <linkGrp{where}> does not align two versions "
-                f"(its pointers reach {len(set(seen))})"
-            )
-        return seen[0], seen[1]
-
-    def bead(
-        self, element: etree._Element, targets: list[tuple[int, int]], src: int, tgt: int
-    ) -> TeiBead:
-        stray = [v for v, _ in targets if v not in (src, tgt)]
-        if stray:
-            raise InputError(
-                f"{self.path}: a <{etree.QName(element).localname}> points into version "
-                f"{self.versions[stray[0]].label}, which its <linkGrp> does not align"
-            )
-        status = element.get("subtype", "auto")
-        return TeiBead(
-            src=tuple(sorted(i for v, i in targets if v == src)),
-            tgt=tuple(sorted(i for v, i in targets if v == tgt)),
-            score=_score(element.get("cert")),
-            status=status if status in STATUSES else "auto",
-        )
-
-
-def _score(cert: str | None) -> float | None:
-    try:
-        value = float(cert) if cert is not None else None
-    except ValueError:
-        return None  # a certainty word (high, medium, low) is not a score
-    return value if value is not None and 0.0 <= value <= 1.0 else None
-
-
-def _read_run_description(run: TeiRun, description: etree._Element) -> None:
-    idents = description.findall(tei("ident"))
-    if len(idents) >= 2:
-        run.method = _clean(idents[0].text) or run.method
-        run.model = _clean(idents[1].text) or run.model
-        found = _CODE_VERSION.match(idents[1].tail or "")
-        if found:
-            run.code_version = found[1]
-    date = description.find(tei("date"))
-    if date is not None:
-        try:
-            run.created_at = datetime.fromisoformat(date.get("when", ""))
-        except ValueError:
-            run.created_at = None
 
 
 # Storing ---------------------------------------------------------------------------------
@@ -715,10 +604,10 @@ def _run(
     kinds = Counter(f"{len(b.src)}-{len(b.tgt)}" for b in tei_run.beads)
     wanted = [(b.src, b.tgt, b.status, rounded_score(b.score)) for b in tei_run.beads]
     stored = stored_run(
-        session, (src_revision, tgt_revision), (tei_run.method, tei_run.model), wanted
+        session, (src_revision.id, tgt_revision.id), (tei_run.method, tei_run.model), wanted
     )
     if stored is not None:
-        return RunOutcome(stored.id, tei_run.src, tei_run.tgt, False, dict(kinds.most_common()))
+        return RunOutcome(stored, tei_run.src, tei_run.tgt, False, dict(kinds.most_common()))
     run = AlignmentRun(
         work_id=work_id, src_revision=src_revision, tgt_revision=tgt_revision,
         method=tei_run.method, model=tei_run.model, code_version=tei_run.code_version,
