@@ -65,8 +65,8 @@ T = TypeVar("T")
 log = logging.getLogger("aligner.web")
 PACKAGE = files("aligner.web")
 RunId = Annotated[int, Path(ge=1, le=LARGEST_INTEGER)]
-Position = Annotated[int, Query(ge=-1, le=LARGEST_INTEGER)]
-OptionalPosition = Annotated[int | None, Query(ge=0, le=LARGEST_INTEGER)]
+PageOrBead = Annotated[int, Query(ge=-1, le=LARGEST_INTEGER)]
+OptionalBeadNumber = Annotated[int | None, Query(ge=0, le=LARGEST_INTEGER)]
 
 
 class GuardedApp(FastAPI):
@@ -155,7 +155,7 @@ def create_app(
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def alignment_view(
-        request: Request, run_id: RunId, page: Position = 1, at: OptionalPosition = None
+        request: Request, run_id: RunId, page: PageOrBead = 1, at: OptionalBeadNumber = None
     ) -> Response:
         chosen = page_of(at, per_page) if at is not None else page
         view = in_session(lambda s: alignment_page(s, run_id, chosen, per_page))
@@ -164,7 +164,7 @@ def create_app(
         )
 
     @app.get("/runs/{run_id}/next-low")
-    def next_low(run_id: RunId, after: Position = -1) -> Response:
+    def next_low(run_id: RunId, after: PageOrBead = -1) -> Response:
         found = in_session(lambda s: next_low_confidence(s, run_id, after))
         if found is None:
             return RedirectResponse(f"/runs/{run_id}?note=no-low", status_code=303)
@@ -240,7 +240,7 @@ def create_app(
         )
 
     @app.get("/api/runs/{run_id}")
-    def run_json(run_id: RunId, page: Position = 1) -> Response:
+    def run_json(run_id: RunId, page: PageOrBead = 1) -> Response:
         view = in_session(lambda s: alignment_page(s, run_id, page, per_page))
         return JSONResponse(_page_json(view))
 
