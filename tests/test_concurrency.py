@@ -95,17 +95,24 @@ def pause_file(tmp_path: Path) -> Iterator[Path]:
     path.unlink(missing_ok=True)
 
 
-def start_align(
-    db_url: str, src: str, tgt: str, pause: Path | None = None
+def start_aligner(
+    db_url: str, arguments: list[str], pause: Path | None = None
 ) -> subprocess.Popen[str]:
+    """``python -m aligner --db URL ARGUMENTS…``, held between embedding batches while the
+    file ``pause`` exists."""
     env = {k: v for k, v in os.environ.items() if k not in (PAUSE_ENV_VAR, "ALIGNER_DB")}
     if pause is not None:
         env[PAUSE_ENV_VAR] = str(pause)
-    command = [sys.executable, "-m", "aligner", "--db", db_url, "align", WORK, "--src", src]
     return subprocess.Popen(
-        [*command, "--tgt", tgt], cwd=REPO, env=env, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "aligner", "--db", db_url, *arguments], cwd=REPO, env=env,
+        text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+
+
+def start_align(
+    db_url: str, src: str, tgt: str, pause: Path | None = None
+) -> subprocess.Popen[str]:
+    return start_aligner(db_url, ["align", WORK, "--src", src, "--tgt", tgt], pause)
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
@@ -126,11 +133,11 @@ def embedding_rows(db_url: str) -> int:
 
 
 def wait_for_rows(db_url: str, process: subprocess.Popen[str]) -> int:
-    """Wait until the alignment has committed its first batch of vectors; their number."""
+    """Wait until ``process`` has committed its first batch of vectors; their number."""
     deadline = time.monotonic() + WAIT_S
     while (rows := embedding_rows(db_url)) == 0:
         assert process.poll() is None, finish(process)
-        assert time.monotonic() < deadline, "the alignment committed no vectors"
+        assert time.monotonic() < deadline, "no vectors were committed"
         time.sleep(0.05)
     return rows
 
@@ -212,6 +219,19 @@ def test_a_killed_alignment_keeps_its_embeddings_and_a_rerun_embeds_only_the_res
         summary = session.scalars(select(AlignmentRun.summary)).one()
     assert summary["embedded"] == embedding_rows(strike.db_url) - kept == len(FR)
     assert summary["reused"] == kept
+
+
+def test_a_killed_index_build_keeps_its_embeddings(
+    sqlite_strike: Cli, pause_file: Path, reaped: list[subprocess.Popen[str]]
+) -> None:
+    build = start_aligner(sqlite_strike.db_url, ["index"], pause=pause_file)
+    reaped.append(build)
+    assert wait_for_rows(sqlite_strike.db_url, build) == len(EN + FR + DE)
+    build.send_signal(signal.SIGKILL)
+    assert build.wait(timeout=WAIT_S) == -signal.SIGKILL
+    pause_file.unlink()
+    rebuilt = sqlite_strike.ok("index").stdout
+    assert "added 24 (embedded 0, 24 from the cache)" in rebuilt
 
 
 def test_a_text_removed_while_it_is_aligned_stores_no_run(
