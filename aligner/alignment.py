@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -144,7 +145,8 @@ def find_run(
     if not candidates:
         raise NotFoundError(
             f"{work_slug}: {src.label} and {tgt.label} are not aligned yet; "
-            f"run `aligner align {work_slug} --src {src.label} --tgt {tgt.label}`"
+            f"run `aligner align {shlex.quote(work_slug)} --src {shlex.quote(src.label)} "
+            f"--tgt {shlex.quote(tgt.label)}`"
         )
     return candidates[-1]
 

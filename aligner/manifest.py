@@ -116,7 +116,7 @@ def _folder_root(name: str, folder: Path) -> Path:
 
 def _work_entries(name: str, folder: Path, root: Path, work: object) -> list[ManifestEntry]:
     if not isinstance(work, dict):
-        raise InputError(f"{name}: work must be a [[work]] table, not {work!r}")
+        raise InputError(f"{name}: work must be a [[work]] table, not {_shown(work)}")
     _check_keys(name, "work", work, WORK_KEYS)
     if "slug" not in work:
         raise InputError(f"{name}: a [[work]] has no slug")

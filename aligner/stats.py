@@ -18,6 +18,7 @@ median (the same estimate for normal values) takes its place.
 from __future__ import annotations
 
 import math
+import shlex
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -321,7 +322,7 @@ def choose_run(
     if not pairs:
         raise NotFoundError(
             f"{work_slug}: no alignment runs{_with(src_label, tgt_label)}; "
-            f"run `aligner align {work_slug} --src LANG --tgt LANG` first"
+            f"run `aligner align {shlex.quote(work_slug)} --src LANG --tgt LANG` first"
         )
     if len(pairs) > 1:
         listed = ", ".join(f"{s} → {t}" for s, t in pairs)
