@@ -281,3 +281,55 @@ def test_bad_ladders_and_unreadable_gold_are_one_line(sqlite_cli: Cli, tmp_path:
         sqlite_cli("eval", "--gold", broken, "--pred", pred),
         f"Error: {broken}: not valid UTF-8 at line 2, column",
     )
+
+
+# --- values longer than the store's columns: one line on SQLite and PostgreSQL alike ----------
+
+LONG_TAG = "fr-FR-x-aaaaaaaa-bbbbbbbb-cccccccc-dddddddd"  # a valid BCP 47 tag of 43 characters
+RUN_DESCRIBED = SMALL.replace(
+    '<linkGrp type="alignment">', '<linkGrp type="alignment" corresp="#run-1">'
+).replace(
+    "<p>Written for a test.</p>",
+    f'<p xml:id="run-1"><ident>{"m" * 51}</ident>, <ident>none</ident></p>',
+)
+TOO_LONG = {
+    "tag.tmx": (
+        GOOD_TMX.replace('xml:lang="fr"', f'xml:lang="{LONG_TAG}"'),
+        f"the language tag {LONG_TAG!r} is longer than 35 characters",
+    ),
+    "tag.tei": (
+        SMALL.replace('xml:lang="fr"', f'xml:lang="{LONG_TAG}"'),
+        f"version fr: the language tag {LONG_TAG!r} is longer than 35 characters",
+    ),
+    "note.tei": (
+        SMALL.replace(
+            '<head xml:id="e0">', f'<note n="{"n" * 101}">A note.</note><head xml:id="e0">'
+        ),
+        f"version en: the note label {'n' * 20!r}… is longer than 100 characters",
+    ),
+    "method.tei": (
+        RUN_DESCRIBED,
+        "the run described by #run-1 has a method 51 characters long; the most it may be is 50",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOO_LONG))
+def test_values_the_store_cannot_hold_are_one_line_naming_the_file(
+    cli: Cli, tmp_path: Path, name: str
+) -> None:
+    data, message = TOO_LONG[name]
+    path = tmp_path / name
+    path.write_text(data, encoding="utf-8")
+    cli.ok("init")
+    before = database_dump(cli.db_url)
+    assert_one_line_error(cli("import", path), f"Error: {path}: {message}")
+    assert database_dump(cli.db_url) == before
+
+
+def test_a_described_run_keeps_its_method(sqlite_cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "described.tei"
+    path.write_text(RUN_DESCRIBED.replace("m" * 51, "hand-aligned"), encoding="utf-8")
+    sqlite_cli.ok("import", path)
+    runs = sqlite_cli.ok("runs", "described", "-f", "json").stdout
+    assert '"method": "hand-aligned"' in runs

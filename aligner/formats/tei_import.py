@@ -65,6 +65,7 @@ from aligner.store.queries import find_source_document
 
 MAX_LABEL = 50
 MAX_SEGMENT_LABEL = 100  # models.Segment.label
+MAX_LANGUAGE = 35  # models.Version.language
 MAX_PARAGRAPH_DIGITS = 9  # a larger <p n> is no paragraph number: the column is 32 bits
 _FROM_WORK = re.compile(r"from the work (\S+)\.\s*$")
 
@@ -211,7 +212,7 @@ def _read_version(path: Path, element: etree._Element) -> tuple[TeiVersion, dict
     ident = element.get(XML_ID)
     tag = element.get(XML_LANG, "")
     label = element.get("n") or (ident.removeprefix("text-") if ident else "") or tag
-    language = language_info_in(f"{path}: version {label}", tag).tag
+    language = _language(path, label, tag)
     if len(label) > MAX_LABEL:
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
     reader = _SegmentReader()
@@ -372,7 +373,17 @@ def _declared_version(path: Path, bibl: etree._Element) -> TeiVersion | None:
         return None  # a bibliographic reference, not a version
     if len(label) > MAX_LABEL:
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
-    return TeiVersion(label, language_info_in(f"{path}: version {label}", tag).tag, None)
+    return TeiVersion(label, _language(path, label, tag), None)
+
+
+def _language(path: Path, label: str, tag: str) -> str:
+    language = language_info_in(f"{path}: version {label}", tag).tag
+    if len(language) > MAX_LANGUAGE:
+        raise InputError(
+            f"{path}: version {label}: the language tag {tag!r} is longer than {MAX_LANGUAGE} "
+            "characters"
+        )
+    return language
 
 
 def _read_work(document: TeiDocument, header: etree._Element) -> None:

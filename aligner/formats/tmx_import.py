@@ -42,6 +42,7 @@ OUR_PROPS = frozenset(
      "x-score")
 )  # fmt: skip
 NO_PROPS: Mapping[str, str] = MappingProxyType({})
+MAX_LANGUAGE = 35  # models.Version.language
 SKIPPED_TUV = "a <tuv> without a language or <seg> was skipped"
 _LABEL_REVISION = re.compile(r"^(?P<label>.+) r\d+$")
 
@@ -203,9 +204,15 @@ class _UnitReader:
         known = self.languages.get(tag)
         if known is None:
             try:
-                known = self.languages[tag] = language_info(tag).tag
+                known = language_info(tag).tag
             except InputError as exc:
                 raise InputError(f"{self.memory.path}: {tag!r} is not a language tag") from exc
+            if len(known) > MAX_LANGUAGE:
+                raise InputError(
+                    f"{self.memory.path}: the language tag {tag!r} is longer than "
+                    f"{MAX_LANGUAGE} characters"
+                )
+            self.languages[tag] = known
         return known
 
 
