@@ -63,6 +63,10 @@ DEMONSTRATION_TEXT = "a demonstration text made for this project, not a historic
 # Segments go to the database this many rows at a time, as plain rows rather than ORM objects:
 # a 50 MB text has some 300,000 of them.
 SEGMENT_BATCH = 5_000
+# The longest segment stored: a longer one is not a sentence or a paragraph but a text without
+# breaks, and would cost the full-text index hundreds of MB (SQLite) or exceed its limit
+# (PostgreSQL's tsvector holds at most 1 MB).
+MAX_SEGMENT_CHARS = 100_000
 _HASH_CHUNK = 1 << 20
 # The line breaks of str.splitlines(), each line found without a list of them all.
 _LINE = re.compile(
@@ -165,9 +169,10 @@ def import_text(
     current = version.current
     if current is not None and current.sha256 == digest:
         return _outcome(session, stored, current, "unchanged", text_spec.path)
-    document = _source_document(session, file)
     segmentation = segment_text(body, version.language, unit=text_spec.unit)
     del body
+    _check_segment_lengths(file, start, segmentation)
+    document = _source_document(session, file)
     revision = Revision(
         number=current.number + 1 if current else 1,
         source_document=document,
@@ -183,6 +188,18 @@ def import_text(
     _apply_apparatus(work, version, segmentation.metadata)
     status: Status = "new" if current is None else "revised"
     return _outcome(session, stored, revision, status, text_spec.path)
+
+
+def _check_segment_lengths(file: TextFile, start: int, segmentation: Segmentation) -> None:
+    """Refuse a segment too long for the full-text indexes (and for any alignment)."""
+    for segment in segmentation.segments:
+        if len(segment.text) > MAX_SEGMENT_CHARS:
+            raise InputError(
+                f"{shown_path(file.path)}: the {segment.kind} at character "
+                f"{start + segment.start:,} is {len(segment.text):,} characters long, more than "
+                f"the {MAX_SEGMENT_CHARS:,} one segment may hold (are its paragraphs separated "
+                "by blank lines?)"
+            )
 
 
 def _text_sha256(text: str) -> str:

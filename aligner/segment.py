@@ -63,6 +63,7 @@ def _words(text: str) -> frozenset[str]:
 
 _WHITESPACE_RUN = re.compile(r"\s+")
 _BOM = "\ufeff"
+_CLEAN_STRETCH = 1 << 16
 
 
 def clean_text(s: str) -> str:
@@ -72,7 +73,17 @@ def clean_text(s: str) -> str:
     stray byte order mark is dropped.  Everything else (curly quotes, ѣ, niqqud) is kept.
     """
     normal = unicodedata.normalize("NFC", s).replace(_BOM, "")
-    return _WHITESPACE_RUN.sub(" ", normal).strip()
+    if len(normal) <= _CLEAN_STRETCH:
+        return _WHITESPACE_RUN.sub(" ", normal).strip()
+    # A long text a stretch at a time, each ending after a whole run of white space, so that
+    # re.sub never holds a piece for every word of a book at once.
+    parts, start = [], 0
+    while start < len(normal):
+        space = _WHITESPACE_RUN.search(normal, start + _CLEAN_STRETCH)
+        end = space.end() if space else len(normal)
+        parts.append(_WHITESPACE_RUN.sub(" ", normal[start:end]))
+        start = end
+    return "".join(parts).strip()
 
 
 def _is_space(ch: str) -> bool:

@@ -365,3 +365,33 @@ def test_suggested_commands_are_shell_quoted(cli: Cli, tmp_path: Path) -> None:
         session.execute(text("UPDATE versions SET label = 'fr; rm -rf x' WHERE label = 'fr'"))
     result = cli("show-alignment", "w", "--src", "en", "--tgt", "fr; rm -rf x")
     assert_one_line_error(result, "run `aligner align w --src en --tgt 'fr; rm -rf x'`")
+
+
+def test_a_text_without_breaks_is_refused_rather_than_stored_as_one_huge_segment(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A segment longer than 100,000 characters is a text without paragraph breaks: SQLite's
+    full-text trigger took 350 MB for one of 5 MB, and PostgreSQL's tsvector holds 1 MB."""
+    words = " ".join(["word"] * 20_001)  # 100,004 characters, one heading-like block
+    path = write(tmp_path / "long.txt", f"A title\n\n{words}\n")
+    refused(
+        cli,
+        "import", path, "--work", "w", "--lang", "en", "--unit", "paragraph",
+        fragments=(f"{path}: the paragraph at character 9 is 100,004 characters long",
+                   "more than the 100,000 one segment may hold"),
+    )  # fmt: skip
+    write(path, f"A title\n\n{words[:-5]}\n")
+    assert cli.ok("import", path, "--work", "w", "--lang", "en", "--unit", "paragraph").stdout == (
+        "w/en: imported 1: 1 paragraph, 1 heading\n"
+    )
+
+
+def test_an_apparatus_value_too_long_for_its_field_stays_in_the_apparatus(
+    cli: Cli, tmp_path: Path
+) -> None:
+    written = "March 1938, " + "and revised in Paris " * 6  # 138 characters: date_written holds 100
+    path = write(tmp_path / "t.txt", f"Written: {written}\n\nA sentence of the text.\n")
+    cli.ok("import", path, "--work", "w", "--lang", "en", "--role", "original")
+    data = json.loads(cli.ok("show", "w", "--lang", "en", "-f", "json").stdout)
+    assert data["apparatus"]["written"] == written.strip()
+    assert json.loads(cli.ok("show", "w", "-f", "json").stdout)["date_written"] is None
