@@ -6,7 +6,7 @@ stored: nothing is normalised and right-to-left text gets no bidi marks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -94,11 +94,12 @@ def stored_run(
     session: Session,
     revisions: tuple[int, int],
     method_model: tuple[str, str],
-    wanted: Sequence[BeadKey],
+    wanted: Collection[BeadKey],
 ) -> int | None:
     """The id of a run already stored between the two revisions (by id), by the same method
     and model, with exactly the ``wanted`` beads: importing the same alignment twice writes
-    it once.  Read with plain queries, so a run of 100,000 links is compared in seconds."""
+    it once.  Read with plain queries and compared bead by bead as the rows come, so a run
+    of 100,000 links is compared in seconds, without a copy of either side in memory."""
     method, model = method_model
     candidates = session.scalars(
         select(AlignmentRun.id)
@@ -120,14 +121,15 @@ def stored_run(
     }
     for run_id in candidates:
         links = select(func.count()).select_from(Link).where(Link.run_id == run_id)
-        if session.scalar(links) == len(wanted) and bead_keys(session, run_id, index) == list(
-            wanted
+        if session.scalar(links) == len(wanted) and all(
+            stored == key
+            for stored, key in zip(bead_keys(session, run_id, index), wanted, strict=True)
         ):
             return run_id
     return None
 
 
-def bead_keys(session: Session, run_id: int, index: dict[int, int]) -> list[BeadKey]:
+def bead_keys(session: Session, run_id: int, index: dict[int, int]) -> Iterator[BeadKey]:
     """A stored run's beads, with segments as indexes into their revision's segments
     (``index``: segment id to index; a segment of another revision is -1)."""
     rows = session.execute(
@@ -136,7 +138,6 @@ def bead_keys(session: Session, run_id: int, index: dict[int, int]) -> list[Bead
         .where(Link.run_id == run_id)
         .order_by(Link.position)
     )
-    beads = []
     for _, group in groupby(rows, key=lambda row: row.position):
         members = list(group)
         sides: dict[str, list[int]] = {"src": [], "tgt": []}
@@ -144,8 +145,7 @@ def bead_keys(session: Session, run_id: int, index: dict[int, int]) -> list[Bead
             if member.side is not None:
                 sides[member.side].append(index.get(member.segment_id, -1))
         first = members[0]
-        beads.append(
-            (tuple(sorted(sides["src"])), tuple(sorted(sides["tgt"])), first.status,
-             rounded_score(first.score))
+        yield (
+            tuple(sorted(sides["src"])), tuple(sorted(sides["tgt"])), first.status,
+            rounded_score(first.score),
         )  # fmt: skip
-    return beads

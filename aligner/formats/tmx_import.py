@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -376,10 +376,9 @@ def _run(
     return StoredRun(run_id, labels[memory.srclang], labels[language], dict(statuses), new)
 
 
-def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> list[tuple[int, range, range]]:
+def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> Iterator[tuple[int, range, range]]:
     """(unit index, its source segments, its target segments) of each unit holding either
     side, in unit order; ``src`` and ``tgt`` are each segment's unit index, ascending."""
-    found = []
     i = j = 0
     while i < len(src) or j < len(tgt):
         unit = min(src[i] if i < len(src) else math.inf, tgt[j] if j < len(tgt) else math.inf)
@@ -388,9 +387,8 @@ def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> list[tuple[int, rang
             i_end += 1
         while j_end < len(tgt) and tgt[j_end] == unit:
             j_end += 1
-        found.append((int(unit), range(i, i_end), range(j, j_end)))
+        yield int(unit), range(i, i_end), range(j, j_end)
         i, j = i_end, j_end
-    return found
 
 
 def _unit_props(unit: TmxUnit, language: str) -> dict[str, str]:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, Text, cast, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.formats.beads import rounded_score, stored_run
+from aligner.formats.beads import BeadKey, rounded_score, stored_run
 from aligner.store.models import (
     AlignmentRun,
     Base,
@@ -33,6 +33,8 @@ from aligner.store.models import (
 )
 
 BATCH = 5000
+SEPARATOR = "\n\n"  # between two segments in the revision's text
+SOURCE_DOCUMENTS: Table = Base.metadata.tables["source_documents"]
 SEGMENTS: Table = Base.metadata.tables["segments"]
 LINKS: Table = Base.metadata.tables["links"]
 LINK_SEGMENTS: Table = Base.metadata.tables["link_segments"]
@@ -47,7 +49,7 @@ class StoredRevision:
     new: bool  # a new revision, rather than the current one holding the same segments
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnitBead:
     """A run's link: indexes into the two revisions' segments, score and status."""
 
@@ -72,29 +74,55 @@ def store_revision(
         ids = _segment_ids(session, current.id)
         return StoredRevision(current.id, current.number, units, ids, new=False)
     filename, segmentation = source
-    text = "\n\n".join(texts)
-    raw = text.encode("utf-8")
+    raw = _joined_utf8(texts)
     digest = hashlib.sha256(raw).hexdigest()
     document_id = session.scalar(select(SourceDocument.id).where(SourceDocument.sha256 == digest))
     if document_id is None:
-        document = SourceDocument(
-            sha256=digest, filename=filename, encoding="utf-8", size=len(raw), raw=raw, text=text
-        )
-        session.add(document)
-        session.flush()
-        document_id = document.id
-        session.expunge(document)  # the texts are in the database now, not needed here
+        document_id = _insert_source_document(session, filename, raw, digest)
     revision = Revision(
         number=current.number + 1 if current else 1, source_document_id=document_id,
-        char_start=0, char_end=len(text), sha256=digest, segmentation=segmentation,
-        apparatus={},
+        char_start=0, char_end=sum(map(len, texts)) + len(SEPARATOR) * (len(texts) - 1),
+        sha256=digest, segmentation=segmentation, apparatus={},
     )  # fmt: skip
-    del text, raw
+    del raw
     version.revisions.append(revision)
     session.flush()
     _insert_segments(session, revision.id, units, texts)
     ids = _segment_ids(session, revision.id)
     return StoredRevision(revision.id, revision.number, units, ids, new=True)
+
+
+def _joined_utf8(texts: Sequence[str]) -> bytearray:
+    """The texts joined by :data:`SEPARATOR`, in UTF-8, built without the joined ``str``
+    (which, with one character past U+00FF, takes two or four bytes a character)."""
+    raw = bytearray()
+    for number, text in enumerate(texts):
+        if number:
+            raw += SEPARATOR.encode("ascii")
+        raw += text.encode("utf-8")
+    return raw
+
+
+def _insert_source_document(session: Session, filename: str, raw: bytearray, digest: str) -> int:
+    """Store the bytes; the database decodes them into the text column itself, so the text
+    is never a Python string here (a large memory's text would be held three times over)."""
+    document_id = session.scalar(
+        insert(SOURCE_DOCUMENTS).returning(SOURCE_DOCUMENTS.c.id),
+        {"sha256": digest, "filename": filename, "encoding": "utf-8", "size": len(raw),
+         "raw": raw, "text": ""},
+    )  # fmt: skip
+    raw_column = SOURCE_DOCUMENTS.c.raw
+    decoded: ColumnElement[str]
+    if session.get_bind().dialect.name == "postgresql":
+        decoded = func.convert_from(raw_column, "UTF8", type_=Text)
+    elif session.get_bind().dialect.name == "sqlite":
+        decoded = cast(raw_column, Text)  # SQLite reads a blob cast to text as UTF-8
+    else:
+        decoded = literal(bytes(raw).decode("utf-8"), Text)
+    session.execute(
+        update(SOURCE_DOCUMENTS).where(SOURCE_DOCUMENTS.c.id == document_id).values(text=decoded)
+    )
+    return int(document_id)
 
 
 def _holds(session: Session, revision_id: int, units: Sequence[int], texts: Sequence[str]) -> bool:
@@ -140,7 +168,7 @@ def _insert_segments(
             "paragraph": unit, "sentence": sentence, "start": offset,
             "end": offset + len(text), "text": text, "label": None,
         })  # fmt: skip
-        offset += len(text) + 2
+        offset += len(text) + len(SEPARATOR)
         if len(rows) == BATCH:
             session.execute(insert(SEGMENTS), rows)
             rows = []
@@ -158,8 +186,7 @@ def store_run(
     """The id of the run of ``beads`` in the work between the two revisions of ``where``,
     and whether it is new: the same run already stored is kept instead."""
     work_id, src, tgt = where
-    wanted = [(tuple(b.src), tuple(b.tgt), b.status, rounded_score(b.score)) for b in beads]
-    stored = stored_run(session, (src.id, tgt.id), method_model, wanted)
+    stored = stored_run(session, (src.id, tgt.id), method_model, _BeadKeys(beads))
     if stored is not None:
         return stored, False
     kinds = Counter(f"{len(b.src)}-{len(b.tgt)}" for b in beads)
@@ -191,6 +218,22 @@ def store_run(
         if members:
             session.execute(insert(LINK_SEGMENTS), members)
     return run.id, True
+
+
+@dataclass(frozen=True)
+class _BeadKeys(Collection[BeadKey]):
+    """The beads as :func:`stored_run` compares them, made one at a time as it reads."""
+
+    beads: Sequence[UnitBead]
+
+    def __len__(self) -> int:
+        return len(self.beads)
+
+    def __iter__(self) -> Iterator[BeadKey]:
+        return ((tuple(b.src), tuple(b.tgt), b.status, rounded_score(b.score)) for b in self.beads)
+
+    def __contains__(self, key: object) -> bool:
+        return any(key == found for found in self)
 
 
 def _members(
