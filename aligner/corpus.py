@@ -1,7 +1,10 @@
 """Bring texts into the corpus: works, versions, revisions and their segments.
 
 Everything here runs inside a session handed in by the caller, who owns the transaction: an
-import either lands whole or not at all.
+import either lands whole or not at all.  What is known of works and versions is checked and
+written by :mod:`aligner.specs` (its names are re-exported here).  A large text is never copied
+whole more than it must be: it is hashed a stretch at a time and its segments are written as
+plain rows in batches (an ORM object per segment made a 50 MB import peak at 1.5 GB).
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ from aligner.types import Segment as TextSegment
 from aligner.types import Segmentation, SegmentUnit
 
 __all__ = [
+    "DEMONSTRATION_TEXT",
+    "MAX_SEGMENT_CHARS",
     "SLUG_PATTERN",
     "ImportOutcome",
     "TextSpec",

@@ -182,7 +182,9 @@ def _inside(name: str, where: str, folder: Path, root: Path, file: str) -> Path:
         resolved = path.resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of symbolic links
         raise InputError(f"{shown} cannot be followed ({exc})") from exc
-    if resolved == root or not resolved.is_relative_to(root):
+    if resolved == root:
+        raise InputError(f"{shown} names the manifest's folder itself, not a file in it")
+    if not resolved.is_relative_to(root):
         raise InputError(f"{shown} is outside the manifest's folder ({shown_path(root)})")
     return path
 
