@@ -18,7 +18,18 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, Text, cast, func, insert, literal, select, update
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from aligner import __version__
@@ -104,25 +115,25 @@ def _joined_utf8(texts: Sequence[str]) -> bytearray:
 
 
 def _insert_source_document(session: Session, filename: str, raw: bytearray, digest: str) -> int:
-    """Store the bytes; the database decodes them into the text column itself, so the text
-    is never a Python string here (a large memory's text would be held three times over)."""
-    document_id = session.scalar(
-        insert(SOURCE_DOCUMENTS).returning(SOURCE_DOCUMENTS.c.id),
-        {"sha256": digest, "filename": filename, "encoding": "utf-8", "size": len(raw),
-         "raw": raw, "text": ""},
-    )  # fmt: skip
-    raw_column = SOURCE_DOCUMENTS.c.raw
+    """Store the bytes, bound once; the database decodes them into the text column itself:
+    as one Python string the text would take up to four bytes a character, plus the UTF-8
+    copy the driver makes to bind it."""
+    given = select(bindparam("raw", type_=LargeBinary).label("raw")).subquery()
     decoded: ColumnElement[str]
     if session.get_bind().dialect.name == "postgresql":
-        decoded = func.convert_from(raw_column, "UTF8", type_=Text)
-    elif session.get_bind().dialect.name == "sqlite":
-        decoded = cast(raw_column, Text)  # SQLite reads a blob cast to text as UTF-8
+        decoded = func.convert_from(given.c.raw, "UTF8", type_=Text)
     else:
-        decoded = literal(bytes(raw).decode("utf-8"), Text)
-    session.execute(
-        update(SOURCE_DOCUMENTS).where(SOURCE_DOCUMENTS.c.id == document_id).values(text=decoded)
+        decoded = cast(given.c.raw, Text)  # SQLite reads a blob cast to text as UTF-8
+    fields = {"sha256": digest, "filename": filename, "encoding": "utf-8", "size": len(raw)}
+    row = select(*(literal(value).label(name) for name, value in fields.items()))
+    statement = insert(SOURCE_DOCUMENTS).from_select(
+        [*fields, "raw", "text"], row.add_columns(given.c.raw, decoded)
     )
-    return int(document_id)
+    session.execute(statement, {"raw": raw})  # RETURNING: SQLite would buffer the whole row
+    found = session.execute(
+        select(SOURCE_DOCUMENTS.c.id).where(SOURCE_DOCUMENTS.c.sha256 == digest)
+    )
+    return int(found.scalar_one())
 
 
 def _holds(session: Session, revision_id: int, units: Sequence[int], texts: Sequence[str]) -> bool:
