@@ -333,3 +333,21 @@ def test_a_described_run_keeps_its_method(sqlite_cli: Cli, tmp_path: Path) -> No
     sqlite_cli.ok("import", path)
     runs = sqlite_cli.ok("runs", "described", "-f", "json").stdout
     assert '"method": "hand-aligned"' in runs
+
+
+def test_an_x_score_that_is_not_a_finite_number_is_no_score(cli: Cli, tmp_path: Path) -> None:
+    units = "".join(
+        f'<tu><prop type="x-score">{score}</prop><tuv xml:lang="en"><seg>Line {n}.</seg></tuv>'
+        f'<tuv xml:lang="fr"><seg>Ligne {n}.</seg></tuv></tu>'
+        for n, score in enumerate(["NaN", "0.5", "inf", "-1e400"])
+    )
+    path = tmp_path / "scores.tmx"
+    path.write_text(f'<tmx version="1.4"><header srclang="en"/><body>{units}</body></tmx>')
+    result = cli.ok("import", path)
+    assert result.stderr == (
+        f"Warning: {path}: 3 x-score values are not a finite number; those links have no score\n"
+    )
+    with Database(cli.db_url) as db, db.session() as session:
+        scores = session.scalars(select(Link.score).order_by(Link.position)).all()
+    assert scores == [None, 0.5, None, None]
+    assert cli.ok("import", path).stdout.splitlines()[-1].endswith("unchanged (4 links)")

@@ -295,7 +295,8 @@ def _store(session: Session, memory: TmxMemory, slug: str | None) -> TmxImportOu
     runs = [_run(session, work.id, memory, revisions, labels, language) for language in ordered[1:]]
     unscored = sum(1 for unit in memory.units for p in _all_props(unit) if _unscored(p))
     if unscored:
-        memory.warn(f"{unscored} x-score props are not finite numbers; left without a score")
+        values = "value is" if unscored == 1 else "values are"
+        memory.warn(f"{unscored} x-score {values} not a finite number; those links have no score")
     return TmxImportOutcome(
         work=work.slug,
         versions=[
