@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -42,13 +42,12 @@ def hardened_parser() -> etree.XMLParser:
 
 def parse_xml(path: Path) -> etree._ElementTree:
     """Parse ``path`` safely, or raise :class:`InputError` naming the file and the problem."""
-    _check_file(path, MAX_XML_BYTES)
     parser = hardened_parser()
-    try:
-        with path.open("rb") as source:  # a file object: lxml never takes the name for a URL
+    with _opened(path, MAX_XML_BYTES) as source:  # a file object: never taken for a URL
+        try:
             tree = etree.parse(source, parser)
-    except _READ_ERRORS as exc:
-        raise InputError(f"{path}: {_read_problem(path, exc, parser.error_log)}") from None
+        except _READ_ERRORS as exc:
+            raise InputError(f"{path}: {_read_problem(path, exc, parser.error_log)}") from None
     check_doctype(path, tree)
     check_no_entities(path, tree.getroot())
     return tree
@@ -62,8 +61,7 @@ def stream_xml(path: Path, tags: Sequence[str]) -> Iterator[etree._Element]:
     The DOCTYPE is checked before the first element is handed out; elements are not checked
     for entity references (a reader calls :func:`check_no_entities` on what it uses).
     """
-    _check_file(path, None)
-    with path.open("rb") as source:
+    with _opened(path, None) as source:
         events = etree.iterparse(source, events=("end",), tag=tuple(tags), **_HARDENING)
         root: etree._Element | None = None
         try:
@@ -109,11 +107,15 @@ def check_no_entities(path: Path, element: etree._Element) -> None:
         raise InputError(f"{path}: the document uses entities it does not declare; refused")
 
 
-def _check_file(path: Path, limit: int | None) -> None:
+def _opened(path: Path, limit: int | None) -> BinaryIO:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if limit is not None and path.stat().st_size > limit:
         raise InputError(f"{path}: larger than {limit // 2**20} MiB; refused")
+    try:
+        return path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from None
 
 
 def _read_problem(path: Path, exc: Exception, log: Any) -> str:
