@@ -42,7 +42,13 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
+from aligner.corpus import (
+    MAX_SEGMENT_CHARS,
+    VersionSpec,
+    WorkSpec,
+    upsert_version,
+    upsert_work,
+)
 from aligner.errors import InputError
 from aligner.formats.beads import rounded_score, stored_run
 from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
@@ -217,7 +223,13 @@ def _read_version(path: Path, element: etree._Element) -> tuple[TeiVersion, dict
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
     reader = _SegmentReader()
     reader.walk(element)
-    for segment in reader.segments:
+    for number, segment in enumerate(reader.segments, 1):
+        if len(segment.text) > MAX_SEGMENT_CHARS:
+            raise InputError(
+                f"{path}: version {label}: segment {number} ({segment.kind}) is "
+                f"{len(segment.text):,} characters long, more than the {MAX_SEGMENT_CHARS:,} "
+                "one segment may hold"
+            )
         if segment.label is not None and len(segment.label) > MAX_SEGMENT_LABEL:
             raise InputError(
                 f"{path}: version {label}: the note label {segment.label[:20]!r}… is longer "

@@ -26,7 +26,13 @@ from types import MappingProxyType
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
+from aligner.corpus import (
+    MAX_SEGMENT_CHARS,
+    VersionSpec,
+    WorkSpec,
+    upsert_version,
+    upsert_work,
+)
 from aligner.errors import InputError
 from aligner.formats.tmx_store import StoredRevision, UnitBead, store_revision, store_run
 from aligner.formats.xml import check_no_entities, release, stream_xml
@@ -187,6 +193,11 @@ class _UnitReader:
             self.memory.warn(SKIPPED_TUV)
             return
         text = _seg_text(seg, self.memory.dropped) if len(seg) else seg.text or ""
+        if len(text) > MAX_SEGMENT_CHARS:
+            raise InputError(
+                f"{self.memory.path}: the <seg> at line {seg.sourceline} is {len(text):,} "
+                f"characters long, more than the {MAX_SEGMENT_CHARS:,} one segment may hold"
+            )
         if text.strip():
             variants.append(TmxVariant(self.language(language), text, self.shared(props)))
 
