@@ -1,7 +1,8 @@
-"""The XML readers at scale and on bad bytes (issue 11, items 10 and 12): a TMX import streams
-(the parsed tree holds the unit being read, not the memory) and its SQL does not grow with the
-units; bytes that are not valid in a file's encoding, a character XML forbids, ids that imply
-no order or numbers too long for a ladder give one ``Error: FILE: problem`` line and write
+"""The XML readers at scale and on bad input (issue 11, items 10 and 12): a TMX import streams
+(the parsed tree holds what the parser has read ahead, not the memory) and its SQL statements
+do not grow with the units; bytes that are not valid in a file's encoding, a character XML
+forbids, ids that imply no order, numbers too long for a ladder and values longer than the
+store holds give one ``Error: FILE: problem`` line, on SQLite and PostgreSQL alike, and write
 nothing.  (Item 13, TEI runs, is in tests/test_import_tei.py.)"""
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def memory(units: int) -> bytes:
 # --- item 10: linear, bounded ---------------------------------------------------------------
 
 
-def test_the_streamed_tree_holds_only_the_unit_being_read(tmp_path: Path) -> None:
+def test_the_streamed_tree_holds_a_read_ahead_not_the_memory(tmp_path: Path) -> None:
     path = tmp_path / "scale.tmx"
     path.write_bytes(memory(3000))
     elements = stream_xml(path, ("tu",))
