@@ -1,12 +1,29 @@
-"""aligner: a corpus of texts and their translations, aligned sentence by sentence."""
+"""aligner: a corpus of texts and their translations, aligned sentence by sentence.
+
+The public Python API (:class:`Corpus` and the values it returns) is imported lazily, so that
+``import aligner.core.dp`` loads neither the database layer nor the sentence splitter.
+"""
+
+from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("aligner")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-from aligner.query import AlignedSegment, Corpus, Counterpart, Hit
+if TYPE_CHECKING:
+    from aligner.services.concordance import AlignedSegment, Corpus, Counterpart, Hit
 
 __all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit", "__version__"]
+_PUBLIC = frozenset(__all__) - {"__version__"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        from aligner.services import concordance
+
+        return getattr(concordance, name)
+    raise AttributeError(f"module 'aligner' has no attribute {name!r}")

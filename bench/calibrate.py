@@ -26,14 +26,14 @@ from flores import LANGUAGES, edited_pair
 from numpy.typing import NDArray
 from timed import CachedEmbedder, paragraphs_from_ids
 
-from aligner.align import AlignParams
-from aligner.confidence import aligned_features, skipped_features
-from aligner.embed import load_encoder
+from aligner.core.confidence import aligned_features, skipped_features
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import load_encoder
+from aligner.core.pipeline import align_texts, documents
+from aligner.core.refine import length_ratio
+from aligner.core.types import Bead
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import read_ladder
-from aligner.refine import length_ratio
-from aligner.textalign import align_texts, documents
-from aligner.types import Bead
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 Paragraphs = tuple[list[int] | None, list[int] | None]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from timed import embed_and_align
 
-from aligner.embed import load_encoder
-from aligner.score import count, scores
-from aligner.types import Bead
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import count, scores
+from aligner.core.types import Bead
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "flores"
 LANGUAGES = {"yi": "ydd_Hebr", "ru": "rus_Cyrl", "fr": "fra_Latn"}

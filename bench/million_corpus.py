@@ -26,11 +26,11 @@ from typing import Any
 
 from timed import paragraphs_from_ids
 
+from aligner.core.segmentation import RULES_VERSION, clean_text, presplit_segments
+from aligner.core.types import Bead, Segment, SegmentKind
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import read_ladder
 from aligner.formats.text import TextFile, read_text_file
-from aligner.segment import RULES_VERSION, clean_text, presplit_segments
-from aligner.types import Bead, Segment, SegmentKind
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLORES_FILES = {

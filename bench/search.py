@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from aligner.query import Corpus
+from aligner.services.concordance import Corpus
 from aligner.store.session import Database
 
 REPO = Path(__file__).resolve().parents[1]

@@ -29,9 +29,9 @@ import numpy as np
 from sqlalchemy import insert
 from vector_index import DATA, LANGUAGES, RealVectors, real_vectors
 
-from aligner import semantic_index
-from aligner.embed import Encoder, load_encoder, text_key
-from aligner.semantic import build_index, semantic_search
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import Encoder, load_encoder, text_key
+from aligner.services.semantic import build_index, semantic_search
 from aligner.store.models import Embedding, Revision, Segment, SourceDocument, Version, Work
 from aligner.store.session import Database
 

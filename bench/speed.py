@@ -3,7 +3,7 @@
 Usage: python bench/speed.py [--novel Candide] [--textberg 0-6]
 
 Reads ../shared/data (Text+Berg de-fr test documents, one TransRead en-fr novel) and aligns
-each document with ``aligner.textalign.align_texts`` and the bundled default model, with a
+each document with ``aligner.core.pipeline.align_texts`` and the bundled default model, with a
 fresh encoder and no embedding cache.  The floor is the time a fresh encoder takes to embed
 every sentence of the document once; the ratio says how much the pipeline costs beyond it
 (more embedding passes, such as re-embedded concatenations, and the search).
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from timed import TimedEmbedder, embed_and_align
 
-from aligner.embed import Encoder, load_encoder
+from aligner.core.encoders import Encoder, load_encoder
 from aligner.formats.cesalign import read_sentences
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

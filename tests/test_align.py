@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aligner import align as align_module
-from aligner.align import AlignParams, _add_insertions, _neighbour_margins, align, bead_shapes
-from aligner.embed import load_encoder
+from aligner.core import dp as align_module
+from aligner.core.dp import AlignParams, _add_insertions, _neighbour_margins, align, bead_shapes
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import count, scores
 from aligner.formats.ladder import parse_ladder, read_ladder, write_ladder
-from aligner.score import count, scores
 from tests.conftest import SHARED, requires_shared
 
 DIM = 64

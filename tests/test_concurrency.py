@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, func, select
 
-from aligner.embed import Encoder, Vectors, load_encoder, text_key
+from aligner.core.encoders import Encoder, Vectors, load_encoder, text_key
 from aligner.store.models import AlignmentRun, Embedding, Revision
 from aligner.store.session import Database
 from aligner.store.vectors import PAUSE_ENV_VAR, EmbeddingCache, cached_embeddings, store

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from aligner.embed import DEFAULT_MODEL, Encoder, ModelError, load_encoder
-from aligner.embed_st import directory_digest
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, ModelError, load_encoder
+from aligner.core.encoders.sentence_transformers import directory_digest
 from aligner.formats.ladder import parse_ladder
 from aligner.store.models import Embedding
 from aligner.store.session import Database
@@ -250,7 +250,8 @@ def test_unknown_backend_lists_the_choices() -> None:
 
 def test_importing_aligner_does_not_import_torch() -> None:
     code = (
-        "import sys, aligner, aligner.cli, aligner.embed, aligner.embed_st;"
+        "import sys, aligner, aligner.cli, aligner.core.encoders,"
+        " aligner.core.encoders.sentence_transformers;"
         "print(sorted({'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.alignment import find_run
+from aligner.services.alignment import find_run
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, CliResult, assert_one_line_error

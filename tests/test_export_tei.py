@@ -9,8 +9,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from aligner.alignment import find_run
 from aligner.formats.xml import hardened_parser
+from aligner.services.alignment import find_run
 from aligner.store.models import AlignmentRun
 from aligner.store.queries import get_work
 from aligner.store.session import Database

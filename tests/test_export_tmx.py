@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from aligner import __version__
-from aligner.alignment import find_run
 from aligner.formats.xml import hardened_parser
+from aligner.services.alignment import find_run
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared

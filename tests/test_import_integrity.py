@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from aligner.errors import InputError
-from aligner.specs import VersionSpec, WorkSpec, upsert_version, upsert_work
+from aligner.services.specs import VersionSpec, WorkSpec, upsert_version, upsert_work
 from aligner.store.session import Database
 from tests.conftest import Cli, assert_one_line_error
 from tests.dbdump import database_dump

@@ -29,8 +29,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aligner.corpus import _lines, _text_sha256
 from aligner.formats.text import control_count
+from aligner.services.corpus import _lines, _text_sha256
 from tests.conftest import Cli, CliResult, assert_one_line_error
 from tests.dbdump import database_dump
 

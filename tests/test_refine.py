@@ -6,13 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import AlignParams
-from aligner.embed import load_encoder
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import count, scores
+from aligner.core.pipeline import align_texts, documents, paragraph_breaks
+from aligner.core.refine import Document, RefineParams, doubtful_stretches, refine, spans_of
+from aligner.core.types import Bead
 from aligner.formats.ladder import read_ladder
-from aligner.refine import Document, RefineParams, doubtful_stretches, refine, spans_of
-from aligner.score import count, scores
-from aligner.textalign import align_texts, documents, paragraph_breaks
-from aligner.types import Bead
 from tests.conftest import SHARED, requires_shared
 
 DIM = 32

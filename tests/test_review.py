@@ -1,5 +1,6 @@
-"""Review edits as a library (aligner.review) on SQLite and PostgreSQL: each edit, undo, the
-version check, the invariants over random edit sequences, and what the exports then see."""
+"""Review edits as a library (aligner.services.review) on SQLite and PostgreSQL: each edit,
+undo, the version check, the invariants over random edit sequences, and what the exports then
+see."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from aligner.errors import InputError, NotFoundError
-from aligner.review import (
+from aligner.services.review import (
     Bead,
     EditError,
     EditRequest,

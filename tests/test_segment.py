@@ -1,4 +1,4 @@
-"""Tests for aligner.segment: blocks, notes, footnotes, markers, headings and sentences."""
+"""aligner.core.segmentation: blocks, notes, footnotes, markers, headings and sentences."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aligner import segment
+from aligner.core.segmentation import clean_text, presplit_segments, segment_text, split_sentences
+from aligner.core.segmentation import segmenter as segment
+from aligner.core.types import Segment, Segmentation
 from aligner.errors import InputError
-from aligner.segment import clean_text, presplit_segments, segment_text, split_sentences
-from aligner.types import Segment, Segmentation
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpora"
 # The five seed documents, as bundled (byte-identical copies of ../shared/seeds/*.txt).

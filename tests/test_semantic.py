@@ -1,5 +1,6 @@
-"""Cross-lingual semantic search: ``aligner index`` and :func:`aligner.semantic.semantic_search`,
-on an SQLite file and a PostgreSQL server, with real embeddings from the bundled model.
+"""Cross-lingual semantic search: ``aligner index`` and
+:func:`aligner.services.semantic.semantic_search`, on an SQLite file and a PostgreSQL server,
+with real embeddings from the bundled model.
 
 The model is loaded once per test session and each text is embedded once (``SharedEncoder``
 remembers the real vectors), so that indexing the bundled corpus in every test stays quick.
@@ -18,11 +19,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import aligner.cli.index as index_cli
-from aligner import semantic_index
-from aligner.embed import DEFAULT_MODEL, Encoder, Vectors, load_encoder
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, Vectors, load_encoder
+from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.pipeline import ALIGNED_KINDS
-from aligner.semantic import (
+from aligner.services.semantic import (
     INDEX_DIR_ENV,
     SemanticHit,
     SemanticIndexError,

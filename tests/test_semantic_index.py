@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from aligner import semantic_index
-from aligner.semantic_index import (
+from aligner.core import vector_index as semantic_index
+from aligner.core.vector_index import (
     Additions,
     Generation,
     empty_generation,

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aligner.review import load_beads, review_target
+from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
 from tests.conftest import Cli
 from tests.exporting import FixedBead, import_pair, store_run

@@ -28,7 +28,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from aligner.review import load_beads, review_target
+from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
 from tests.conftest import REPO, Cli
 from tests.dbdump import database_dump

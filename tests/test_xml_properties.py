@@ -26,14 +26,14 @@ from hypothesis import strategies as st
 from lxml import etree
 from sqlalchemy import select
 
-from aligner.alignment import aligned_units
+from aligner.core.types import Bead
 from aligner.formats.ladder import write_ladder
 from aligner.formats.tei import TEI_NS
 from aligner.formats.xml import hardened_parser
-from aligner.review import base_beads
+from aligner.services.alignment import aligned_units
+from aligner.services.review import base_beads
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
-from aligner.types import Bead
 from tests.conftest import Cli, CliResult, assert_one_line_error
 from tests.dbdump import database_dump
 from tests.exporting import WORK, aligned_demo

@@ -9,16 +9,16 @@ from typing import Annotated
 
 import typer
 
-from aligner.align import AlignParams
-from aligner.alignment import align_versions, find_run, runs_of
 from aligner.cli import app, settings
 from aligner.cli.output import OutputFormat, print_json, print_table, progress
-from aligner.corpus import DEMONSTRATION_TEXT
-from aligner.embed import DEFAULT_MODEL, load_encoder
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import DEFAULT_MODEL, load_encoder
+from aligner.core.evaluation import count, scores
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import format_bead, read_ladder
-from aligner.pipeline import FileAlignment, align_files
-from aligner.score import count, scores
+from aligner.services.alignment import align_versions, find_run, runs_of
+from aligner.services.corpus import DEMONSTRATION_TEXT
+from aligner.services.file_alignment import FileAlignment, align_files
 from aligner.store.models import Link, LinkSegment, Version
 
 SrcOption = Annotated[str, typer.Option(help="The original's language (or version label).")]

@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 
 from aligner.cli import app, settings
 from aligner.cli.output import OutputFormat, print_json, print_table, progress
-from aligner.corpus import (
+from aligner.errors import InputError
+from aligner.formats.tei_import import TeiImportOutcome, import_tei
+from aligner.formats.text import encode_like
+from aligner.formats.tmx_import import TmxImportOutcome, import_tmx
+from aligner.services.corpus import (
     DEMONSTRATION_TEXT,
     ImportOutcome,
     TextSpec,
@@ -23,11 +27,7 @@ from aligner.corpus import (
     declare_version,
     import_text,
 )
-from aligner.errors import InputError
-from aligner.formats.tei_import import TeiImportOutcome, import_tei
-from aligner.formats.text import encode_like
-from aligner.formats.tmx_import import TmxImportOutcome, import_tmx
-from aligner.manifest import MANIFEST_NAME, import_manifest
+from aligner.services.manifest import MANIFEST_NAME, import_manifest
 from aligner.store.models import Revision, Version, Work
 from aligner.store.queries import get_version, get_work, list_works, segment_counts
 

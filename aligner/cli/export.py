@@ -14,11 +14,11 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.orm import Session
 
-from aligner.alignment import default_source, find_run, runs_for_translations
 from aligner.cli import AlignerGroup, app, settings
 from aligner.errors import AlignerError, InputError, NotFoundError
 from aligner.formats.beads import STATUSES, ExportFilter
 from aligner.formats.tmx import TmxDocument, document_from_runs, write_tmx
+from aligner.services.alignment import default_source, find_run, runs_for_translations
 from aligner.store.models import AlignmentRun, Work
 from aligner.store.queries import find_version, list_works
 

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from aligner.alignment import runs_of
 from aligner.cli import settings
 from aligner.cli.export import export_app
 from aligner.errors import InputError, NotFoundError
 from aligner.formats.tei import build_tei, write_tei
+from aligner.services.alignment import runs_of
 from aligner.store.models import AlignmentRun
 from aligner.store.queries import get_work
 

@@ -9,8 +9,8 @@ import typer
 
 from aligner.cli import app, settings
 from aligner.cli.output import progress
-from aligner.embed import DEFAULT_MODEL, load_encoder
-from aligner.semantic import IndexInfo, build_index
+from aligner.core.encoders import DEFAULT_MODEL, load_encoder
+from aligner.services.semantic import IndexInfo, build_index
 from aligner.store.vectors import EmbeddingCache
 
 

@@ -12,9 +12,9 @@ import typer
 from aligner.cli import app, settings
 from aligner.cli.export import RunOption, WorkArgument
 from aligner.cli.output import OutputFormat, print_table
-from aligner.corpus import DEMONSTRATION_TEXT
 from aligner.errors import InputError
-from aligner.stats import DEFAULT_LOWEST, BeadSummary, RunStats, stats_for
+from aligner.services.corpus import DEMONSTRATION_TEXT
+from aligner.services.stats import DEFAULT_LOWEST, BeadSummary, RunStats, stats_for
 
 FORMATS = tuple(OutputFormat)
 

@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from aligner.core.types import Bead
 from aligner.errors import InputError
 from aligner.formats.xml import parse_xml
-from aligner.types import Bead
 
 _NUMBERED = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from aligner.core.types import Bead
 from aligner.errors import InputError
-from aligner.types import Bead
 
 _LINE = re.compile(r"\[(?P<src>[\d,\s]*)\]\s*:\s*\[(?P<tgt>[\d,\s]*)\](?:\s*:\s*\S+)?")
 

@@ -42,19 +42,19 @@ from pathlib import Path
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from aligner.corpus import (
+from aligner.core.languages import language_info_in
+from aligner.errors import InputError
+from aligner.formats.beads import rounded_score, stored_run
+from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
+from aligner.formats.tei_links import LinkedVersion, LinkReader, TeiRun
+from aligner.formats.xml import parse_xml
+from aligner.services.corpus import (
     MAX_SEGMENT_CHARS,
     VersionSpec,
     WorkSpec,
     upsert_version,
     upsert_work,
 )
-from aligner.errors import InputError
-from aligner.formats.beads import rounded_score, stored_run
-from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
-from aligner.formats.tei_links import LinkedVersion, LinkReader, TeiRun
-from aligner.formats.xml import parse_xml
-from aligner.languages import language_info_in
 from aligner.store.models import (
     ROLES,
     TRANSLATION_BASES,

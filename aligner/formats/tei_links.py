@@ -26,9 +26,9 @@ from pathlib import Path
 from lxml import etree
 
 from aligner import __version__
+from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError
 from aligner.formats.tei import XML_ID, tei
-from aligner.pipeline import ALIGNED_KINDS
 
 METHOD = "tei-import"
 STATUSES = ("auto", "confirmed", "corrected")

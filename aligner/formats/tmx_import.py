@@ -26,17 +26,17 @@ from types import MappingProxyType
 from lxml import etree
 from sqlalchemy.orm import Session
 
-from aligner.corpus import (
+from aligner.core.languages import language_info
+from aligner.errors import InputError
+from aligner.formats.tmx_store import StoredRevision, UnitBead, store_revision, store_run
+from aligner.formats.xml import check_no_entities, release, stream_xml
+from aligner.services.corpus import (
     MAX_SEGMENT_CHARS,
     VersionSpec,
     WorkSpec,
     upsert_version,
     upsert_work,
 )
-from aligner.errors import InputError
-from aligner.formats.tmx_store import StoredRevision, UnitBead, store_revision, store_run
-from aligner.formats.xml import check_no_entities, release, stream_xml
-from aligner.languages import language_info
 
 METHOD = "tmx-import"
 LINK_STATUSES = ("auto", "confirmed", "corrected")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from aligner.embed import Encoder, Vectors, text_key
+from aligner.core.encoders import Encoder, Vectors, text_key
 from aligner.store.models import Embedding
 
 if TYPE_CHECKING:

@@ -1,8 +1,8 @@
 """The review web application: pages, a JSON API and exports over one database.
 
 Pages are rendered on the server (Jinja2, autoescaped); a little JavaScript adds keyboard
-shortcuts.  Every edit is one transaction through :mod:`aligner.review`.  Errors are answered
-as a short HTML page, or JSON under ``/api/``, with a 4xx status and one line: never a
+shortcuts.  Every edit is one transaction through :mod:`aligner.services.review`.  Errors are
+answered as a short HTML page, or JSON under ``/api/``, with a 4xx status and one line: never a
 traceback.  :mod:`aligner.web.security` stands in front of everything (hosts, token, cross-site
 requests, body size, headers).
 """
@@ -32,7 +32,7 @@ from aligner.errors import AlignerError, DatabaseError, InputError, NotFoundErro
 from aligner.formats.beads import STATUSES, ExportFilter
 from aligner.formats.tei import build_tei, write_tei
 from aligner.formats.tmx import document_from_runs, write_tmx
-from aligner.review import (
+from aligner.services.review import (
     EditError,
     EditRequest,
     EditResult,

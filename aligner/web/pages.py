@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from aligner.pipeline import ALIGNED_KINDS
-from aligner.review import (
+from aligner.core.types import ALIGNED_KINDS
+from aligner.services.review import (
     LOW_CONFIDENCE,
     Bead,
     ReviewTarget,

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.align import AlignParams, Vectors, align, utf8_lengths
-from aligner.confidence import calibrated
-from aligner.refine import Document, Embed, RefineParams, neighbour_margins, refine
-from aligner.types import Bead
+from aligner.core.confidence import calibrated
+from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
+from aligner.core.refine import Document, Embed, RefineParams, neighbour_margins, refine
+from aligner.core.types import Bead
 
 DEFAULT_REFINE = RefineParams()
 

@@ -23,7 +23,7 @@ the highest segment id; a search compares them with the database (a query on the
 revisions table and one primary-key lookup) and refuses, naming what changed and asking for
 ``aligner index``, which then adds the new revisions' segments and drops the replaced ones.
 
-Search.  :mod:`aligner.semantic_index` keeps each distinct vector once (float32, memory-mapped)
+Search.  :mod:`aligner.core.vector_index` keeps each distinct vector once (float32, memory-mapped)
 with the segments that share it, and searches exactly below ``HNSW_FROM`` (2,000,000) distinct
 vectors; from there on a usearch HNSW graph proposes candidates that are re-scored exactly, and
 rows added since the graph was built are searched exactly beside it.  The filters (languages, a
@@ -67,12 +67,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from aligner.embed import Encoder, text_key
-from aligner.errors import AlignerError, InputError, NotFoundError
-from aligner.languages import language_info
-from aligner.pipeline import ALIGNED_KINDS
-from aligner.segment import clean_text
-from aligner.semantic_index import (
+from aligner.core.encoders import Encoder, text_key
+from aligner.core.languages import language_info
+from aligner.core.segmentation import clean_text
+from aligner.core.types import ALIGNED_KINDS
+from aligner.core.vector_index import (
     Additions,
     Generation,
     Matrix,
@@ -85,6 +84,7 @@ from aligner.semantic_index import (
     remove_other_generations,
     write_generation,
 )
+from aligner.errors import AlignerError, InputError, NotFoundError
 from aligner.store.models import Revision, Segment, Version
 from aligner.store.queries import get_work
 from aligner.store.session import describe_url, sqlite_path

@@ -41,7 +41,10 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from aligner.corpus import (
+from aligner.core.languages import language_info_in
+from aligner.errors import AlignerError, InputError
+from aligner.formats.text import max_text_bytes, read_regular_file, shown_path
+from aligner.services.corpus import (
     ImportOutcome,
     TextSpec,
     VersionSpec,
@@ -49,10 +52,7 @@ from aligner.corpus import (
     declare_version,
     import_text,
 )
-from aligner.errors import AlignerError, InputError
-from aligner.formats.text import max_text_bytes, read_regular_file, shown_path
-from aligner.languages import language_info_in
-from aligner.specs import check_version_spec, check_work_spec
+from aligner.services.specs import check_version_spec, check_work_spec
 
 MANIFEST_NAME = "manifest.toml"
 WORK_KEYS = {"slug", "title", "author", "date_written", "notes", "version"}

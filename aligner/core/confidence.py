@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.refine import Document, length_ratio
-from aligner.types import Bead
+from aligner.core.refine import Document, length_ratio
+from aligner.core.types import Bead
 
 # Fitted by bench/calibrate.py --fit (see the module docstring); order as in the feature lists.
 ALIGNED_COEFFICIENTS = (-6.392, 30.073, 9.782, -2.266, 2.355)

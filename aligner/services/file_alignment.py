@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aligner.align import AlignParams
-from aligner.embed import Encoder
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import Encoder
+from aligner.core.languages import language_info_in
+from aligner.core.pipeline import align_texts
+from aligner.core.segmentation import segment_text
+from aligner.core.types import ALIGNED_KINDS, Bead
 from aligner.errors import InputError
 from aligner.formats.text import read_text_file
-from aligner.languages import language_info_in
-from aligner.segment import segment_text
-from aligner.textalign import align_texts
-from aligner.types import Bead
-
-ALIGNED_KINDS = ("heading", "sentence", "paragraph", "footnote")
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from aligner.core.languages import language_info
 from aligner.errors import InputError
-from aligner.languages import language_info
 from aligner.store.models import ROLES, TRANSLATION_BASES, Version, Work
 from aligner.store.queries import find_work, resolve_version_ref
 

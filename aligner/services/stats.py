@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aligner.alignment import find_run, runs_of
 from aligner.errors import InputError, NotFoundError
 from aligner.formats.beads import ExportedBead, exported_bead
+from aligner.services.alignment import find_run, runs_of
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Version
 from aligner.store.queries import get_version, get_work
 

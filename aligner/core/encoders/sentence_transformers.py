@@ -30,8 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from aligner.embed import ModelError, Vectors
-from aligner.segment import clean_text
+from aligner.core.encoders.base import ModelError, Vectors
+from aligner.core.segmentation import clean_text
 
 PREFIX = "st:"
 DEVICE_ENV_VAR = "ALIGNER_DEVICE"

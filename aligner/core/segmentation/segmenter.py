@@ -35,8 +35,8 @@ from typing import Literal
 
 import sentencex  # type: ignore[import-untyped]
 
+from aligner.core.types import FootnoteMarker, Segment, Segmentation, SegmentKind, SegmentUnit
 from aligner.errors import InputError
-from aligner.types import FootnoteMarker, Segment, Segmentation, SegmentKind, SegmentUnit
 
 __all__ = ["clean_text", "presplit_segments", "segment_text", "split_sentences"]
 

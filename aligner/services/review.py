@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.alignment import aligned_units
 from aligner.errors import AlignerError, InputError, NotFoundError
+from aligner.services.alignment import aligned_units
 from aligner.store.models import (
     AlignmentEdit,
     AlignmentReview,

@@ -10,6 +10,9 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = ("heading", "paragraph", "sentence", "f
 
 SegmentUnit = Literal["sentence", "paragraph"]
 
+# The kinds that take part in alignment: everything but notes.
+ALIGNED_KINDS: tuple[SegmentKind, ...] = ("heading", "sentence", "paragraph", "footnote")
+
 
 @dataclass(frozen=True)
 class Segment:

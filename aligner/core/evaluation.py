@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aligner.types import Bead
+from aligner.core.types import Bead
 
 Key = tuple[tuple[int, ...], tuple[int, ...]]
 

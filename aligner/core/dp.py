@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.types import Bead
+from aligner.core.types import Bead
 
 Vectors = NDArray[np.float32]
 Floats = NDArray[np.float64]

@@ -11,10 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.align import AlignParams
-from aligner.embed import Encoder
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import Encoder
+from aligner.core.pipeline import DEFAULT_REFINE, align_texts
+from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError
-from aligner.pipeline import ALIGNED_KINDS
 from aligner.store.models import (
     AlignmentRun,
     Link,
@@ -27,7 +28,6 @@ from aligner.store.models import (
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from aligner.store.vectors import EmbeddingCache, Progress
-from aligner.textalign import DEFAULT_REFINE, align_texts
 
 METHOD = "aligner-dp-refine"
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.align import AlignParams, Vectors, bead_shapes
-from aligner.types import Bead
+from aligner.core.dp import AlignParams, Vectors, bead_shapes
+from aligner.core.types import Bead
 
 Embed = Callable[[Sequence[str]], Vectors]
 Span = tuple[int, int]  # (first sentence, count) on one side

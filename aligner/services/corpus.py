@@ -2,9 +2,9 @@
 
 Everything here runs inside a session handed in by the caller, who owns the transaction: an
 import either lands whole or not at all.  What is known of works and versions is checked and
-written by :mod:`aligner.specs` (its names are re-exported here).  A large text is never copied
-whole more than it must be: it is hashed a stretch at a time and its segments are written as
-plain rows in batches (an ORM object per segment made a 50 MB import peak at 1.5 GB).
+written by :mod:`aligner.services.specs` (its names are re-exported here).  A large text is
+never copied whole more than it must be: it is hashed a stretch at a time and its segments are
+written as plain rows in batches (an ORM object per segment made a 50 MB import peak at 1.5 GB).
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from typing import Literal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from aligner.core.languages import language_info_in
+from aligner.core.segmentation import segment_text
+from aligner.core.types import Segment as TextSegment
+from aligner.core.types import Segmentation, SegmentUnit
 from aligner.errors import InputError
 from aligner.formats.text import TextFile, read_text_file, shown_path
-from aligner.languages import language_info_in
-from aligner.segment import segment_text
-from aligner.specs import (
+from aligner.services.specs import (
     SLUG_PATTERN,
     VersionSpec,
     WorkSpec,
@@ -38,8 +40,6 @@ from aligner.specs import (
 )
 from aligner.store.models import Revision, Segment, SourceDocument, Version, Work
 from aligner.store.queries import find_source_document, segment_counts
-from aligner.types import Segment as TextSegment
-from aligner.types import Segmentation, SegmentUnit
 
 __all__ = [
     "DEMONSTRATION_TEXT",

@@ -34,11 +34,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, bindparam, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
-from aligner.embed import DEFAULT_MODEL, Encoder, load_encoder
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from aligner.core.languages import language_info
+from aligner.core.segmentation import clean_text
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.languages import language_info
-from aligner.segment import clean_text
-from aligner.semantic import semantic_search
+from aligner.services.semantic import semantic_search
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version, Work
 from aligner.store.queries import get_work
 from aligner.store.session import Database
