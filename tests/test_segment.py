@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner.core.segmentation import clean_text, presplit_segments, segment_text, split_sentences
-from aligner.core.segmentation import segmenter as segment
+from aligner.core.segmentation import sentences as segment
 from aligner.core.types import Segment, Segmentation
 from aligner.errors import InputError
 

@@ -1,6 +1,6 @@
 """Segmentation: cut a raw text into headings, paragraphs, sentences, footnotes and notes."""
 
-from aligner.core.segmentation.segmenter import (
+from aligner.core.segmentation.sentences import (
     clean_text,
     presplit_segments,
     segment_text,
