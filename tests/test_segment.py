@@ -12,7 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aligner.core.segmentation import clean_text, presplit_segments, segment_text, split_sentences
-from aligner.core.segmentation import sentences as segment
+from aligner.core.segmentation.apparatus import _NAVIGATION_KEY, _NAVIGATION_WORDS, is_navigation
+from aligner.core.segmentation.blocks import Block, split_blocks
+from aligner.core.segmentation.footnotes import find_markers, text_without_markers
+from aligner.core.segmentation.headings import block_is_heading, is_heading
 from aligner.core.types import Segment, Segmentation
 from aligner.errors import InputError
 
@@ -605,15 +608,15 @@ def test_clean_text_of_a_long_text_is_the_whole_text_substitution(text: str) -> 
 
 
 def navigation_by_word_list(line: str) -> bool:
-    """_is_navigation as it was: every word of the line in a list."""
+    """is_navigation as it was: every word of the line in a list."""
     words: list[str] = re.findall(r"[^\W\d_]+", line.lower())
-    if not words or any(w not in segment._NAVIGATION_WORDS for w in words):
+    if not words or any(w not in _NAVIGATION_WORDS for w in words):
         return False
     if re.search(r"[^\w\s|·•<>«»\[\]()/-]", line):
         return False
     if len(words) == 1:
         return words[0] == "return"
-    return any(w in segment._NAVIGATION_KEY for w in words)
+    return any(w in _NAVIGATION_KEY for w in words)
 
 
 @settings(max_examples=300, deadline=None)
@@ -625,17 +628,15 @@ def navigation_by_word_list(line: str) -> bool:
     ).map(" ".join)
 )
 def test_navigation_lines_are_recognised_as_before(line: str) -> None:
-    assert segment._is_navigation(line) == navigation_by_word_list(line)
+    assert is_navigation(line) == navigation_by_word_list(line)
 
 
 @settings(max_examples=80, deadline=None)
 @given(text=long_texts() | st.text(max_size=300))
 def test_a_long_block_is_judged_a_heading_as_before(text: str) -> None:
-    """_block_is_heading reads only the start of a long line: the same answer as cleaning all."""
-    blocks = [
-        segment._Block(i, tuple(lines)) for i, lines in enumerate(segment._split_blocks(text))
-    ]
-    markers = segment._find_markers(text, blocks)
+    """block_is_heading reads only the start of a long line: the same answer as cleaning all."""
+    blocks = [Block(i, tuple(lines)) for i, lines in enumerate(split_blocks(text))]
+    markers = find_markers(text, blocks)
     for block in blocks:
-        lines = [segment._text_without_markers(text, s, e, markers) for s, e in block.lines]
-        assert segment._block_is_heading(text, block, markers) == segment._is_heading(lines)
+        lines = [text_without_markers(text, s, e, markers) for s, e in block.lines]
+        assert block_is_heading(text, block, markers) == is_heading(lines)
