@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+from _common import CachedEmbedder, paragraphs_from_ids
 from flores import LANGUAGES, edited_pair
 from numpy.typing import NDArray
-from timed import CachedEmbedder, paragraphs_from_ids
 
 from aligner.core.confidence import aligned_features, skipped_features
 from aligner.core.dp import AlignParams

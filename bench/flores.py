@@ -13,7 +13,7 @@ import argparse
 import random
 from pathlib import Path
 
-from timed import embed_and_align
+from _common import embed_and_align
 
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from timed import paragraphs_from_ids
+from _common import paragraphs_from_ids
 
 from aligner.core.segmentation import RULES_VERSION, clean_text, presplit_segments
 from aligner.core.types import Bead, Segment, SegmentKind

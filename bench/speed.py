@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from timed import TimedEmbedder, embed_and_align
+from _common import TimedEmbedder, embed_and_align
 
 from aligner.core.encoders import Encoder, load_encoder
 from aligner.formats.cesalign import read_sentences

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from timed import embed_and_align
+from _common import embed_and_align
 
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import Counts, count, scores

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from timed import embed_and_align, paragraphs_from_ids
+from _common import embed_and_align, paragraphs_from_ids
 
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import Counts, count, scores
