@@ -65,11 +65,16 @@ class Bead:
 
     Either side may be empty: ``src=(3,), tgt=()`` is an omission (1-0), the reverse an
     addition (0-1).  ``score`` is the aligner's confidence in [0, 1], None when unknown (gold).
+    ``status`` says whether a person has seen the bead: ``auto`` as the aligner made it,
+    ``confirmed`` (agreed with) or ``corrected`` (changed); ``edit`` is the id of the
+    review edit that made it so (None: no edit did).
     """
 
     src: tuple[int, ...]
     tgt: tuple[int, ...]
     score: float | None = None
+    status: str = "auto"
+    edit: int | None = None
 
     @property
     def kind(self) -> str:
