@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import shlex
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from aligner import __version__
 from aligner.core.dp import AlignParams
@@ -16,6 +11,13 @@ from aligner.core.encoders import Encoder
 from aligner.core.pipeline import DEFAULT_REFINE, align_texts
 from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError
+
+# Which run a command uses is decided in aligner.services.selection; these names stay
+# importable from here for callers that have not moved to it yet.
+from aligner.services.selection import default_source as default_source
+from aligner.services.selection import find_run as find_run
+from aligner.services.selection import runs_for_translations as runs_for_translations
+from aligner.services.selection import runs_of as runs_of
 from aligner.store.models import (
     AlignmentRun,
     Link,
@@ -23,7 +25,6 @@ from aligner.store.models import (
     Revision,
     Segment,
     Version,
-    Work,
 )
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
@@ -116,61 +117,3 @@ def _side(version: Version) -> _Side:
         version.label, revision.id, [s.id for s in units], [s.text for s in units],
         [s.paragraph for s in units],
     )  # fmt: skip
-
-
-def runs_of(session: Session, work_slug: str) -> list[AlignmentRun]:
-    work = get_work(session, work_slug)
-    return list(
-        session.scalars(
-            select(AlignmentRun).where(AlignmentRun.work_id == work.id).order_by(AlignmentRun.id)
-        )
-    )
-
-
-def find_run(
-    session: Session, work_slug: str, src_label: str, tgt_label: str, run_id: int | None
-) -> AlignmentRun:
-    """The run asked for, or the newest run between the two versions' current revisions."""
-    work = get_work(session, work_slug)
-    src = get_version(work, src_label)
-    tgt = get_version(work, tgt_label)
-    candidates = [
-        run for run in runs_of(session, work_slug)
-        if run.src_revision.version_id == src.id and run.tgt_revision.version_id == tgt.id
-    ]  # fmt: skip
-    if run_id is not None:
-        candidates = [run for run in candidates if run.id == run_id]
-    if not candidates and run_id is not None:
-        raise NotFoundError(f"{work_slug}: no run {run_id} aligns {src.label} with {tgt.label}")
-    if not candidates:
-        raise NotFoundError(
-            f"{work_slug}: {src.label} and {tgt.label} are not aligned yet; "
-            f"run `aligner align {shlex.quote(work_slug)} --src {shlex.quote(src.label)} "
-            f"--tgt {shlex.quote(tgt.label)}`"
-        )
-    return candidates[-1]
-
-
-def default_source(work: Work, translations: Sequence[Version]) -> Version:
-    """The version the translations were made from, or else the work's original."""
-    for version in translations:
-        if version.translation_of is not None:
-            return version.translation_of
-    originals = [v for v in work.versions if v.role == "original"]
-    if len(originals) != 1:
-        raise InputError(f"{work.slug}: name the source version with --src")
-    return originals[0]
-
-
-def runs_for_translations(
-    session: Session,
-    work_slug: str,
-    src_label: str | None,
-    tgt_labels: Sequence[str],
-    run_id: int | None = None,
-) -> list[AlignmentRun]:
-    """The newest run (or run ``run_id``) from the source to each translation, in order."""
-    work = get_work(session, work_slug)
-    translations = [get_version(work, label) for label in tgt_labels]
-    src = get_version(work, src_label) if src_label else default_source(work, translations)
-    return [find_run(session, work_slug, src.label, tgt.label, run_id) for tgt in translations]

@@ -31,15 +31,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, bindparam, or_, select, text
+from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy.orm import Session, aliased
 
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
-from aligner.core.languages import language_info
 from aligner.core.segmentation import clean_text
-from aligner.errors import InputError, NotFoundError, UnknownLanguageError
+from aligner.errors import InputError
+from aligner.services.selection import VersionSelector, version_selector
 from aligner.services.semantic import semantic_search
-from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version, Work
+from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
 from aligner.store.queries import get_work
 from aligner.store.session import Database
 
@@ -224,53 +224,6 @@ def kwic(text: str, start: int, end: int, width: int = KWIC_WIDTH) -> tuple[str,
 # --- what to search: work and language filters ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VersionSelector:
-    """A ``--lang``/``--tgt`` value: a BCP 47 tag (with its regional variants) or a label."""
-
-    value: str
-    tag: str | None
-
-    def condition(self) -> ColumnElement[bool]:
-        """The same test as :meth:`matches`, on :class:`Version` rows in SQL."""
-        tests = [Version.label == self.value]
-        if self.tag is not None:
-            tests += [Version.language == self.tag, Version.language.like(f"{self.tag}-%")]
-        return or_(*tests)
-
-    def matches(self, label: str, language: str) -> bool:
-        if label == self.value:
-            return True
-        return self.tag is not None and (
-            language == self.tag or language.startswith(f"{self.tag}-")
-        )
-
-
-def version_selector(
-    session: Session, option: str, value: str, work: Work | None = None
-) -> VersionSelector:
-    """Check that ``value`` names a language or version label that the database (or ``work``)
-    holds; ``option`` (``--lang``) leads the error."""
-    tag: str | None = None
-    unknown: UnknownLanguageError | None = None
-    try:
-        tag = language_info(value).tag
-    except UnknownLanguageError as exc:
-        unknown = exc
-    selector = VersionSelector(value, tag)
-    in_work = [Version.work_id == work.id] if work is not None else []
-    if session.scalar(select(Version.id).where(selector.condition(), *in_work).limit(1)):
-        return selector
-    if unknown is not None:
-        raise UnknownLanguageError(f"{option} {value}: {unknown}") from unknown
-    where = f"the work {work.slug}" if work is not None else "the database"
-    languages = session.scalars(select(Version.language).where(*in_work).distinct()).all()
-    raise NotFoundError(
-        f"{option} {value}: no version in this language in {where} "
-        f"(languages: {', '.join(sorted(languages)) or 'none'})"
-    )
-
-
 _CURRENT_REVISION = """r.number = (
     SELECT max(r2.number) FROM revisions r2 WHERE r2.version_id = r.version_id)"""
 
@@ -295,12 +248,9 @@ class _Scope:
             conditions += " AND w.id = :work_id"
             params["work_id"] = self.work_id
         if self.lang is not None:
-            conditions += " AND (v.label = :lang_value"
-            params["lang_value"] = self.lang.value
-            if self.lang.tag is not None:
-                conditions += " OR v.language = :lang_tag OR v.language LIKE :lang_prefix"
-                params |= {"lang_tag": self.lang.tag, "lang_prefix": f"{self.lang.tag}-%"}
-            conditions += ")"
+            language, language_params = self.lang.sql("v", "lang")
+            conditions += f" AND {language}"
+            params |= language_params
         return conditions, params
 
     def segment_condition(self, session: Session) -> tuple[str, dict[str, Any]]:

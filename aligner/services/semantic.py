@@ -68,7 +68,6 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
 from aligner.core.encoders import Encoder, text_key
-from aligner.core.languages import language_info
 from aligner.core.segmentation import clean_text
 from aligner.core.types import ALIGNED_KINDS
 from aligner.core.vector_index import (
@@ -85,6 +84,7 @@ from aligner.core.vector_index import (
     write_generation,
 )
 from aligner.errors import AlignerError, InputError, NotFoundError
+from aligner.services.selection import VersionSelector
 from aligner.store.models import Revision, Segment, Version
 from aligner.store.queries import get_work
 from aligner.store.session import describe_url, sqlite_path
@@ -506,9 +506,10 @@ def _allowed_revisions(
     versions = [_VersionRow(*row) for row in rows if row[3] in state.revisions]
     in_scope = [v for v in versions if work_id is None or v.work_id == work_id]
     kept = {v.revision_id for v in in_scope} if not languages else set()
+    labels = {v.label for v in versions}
     for value in languages or ():
-        matches = _selector(value, versions)
-        found = {v.revision_id for v in in_scope if matches(v)}
+        selector = VersionSelector.label_first(value, labels)
+        found = {v.revision_id for v in in_scope if selector.matches(v.label, v.language)}
         if not found:
             where = f"the work {work}" if work is not None else "the database"
             known = ", ".join(sorted({v.language for v in in_scope})) or "none"
@@ -525,12 +526,3 @@ class _VersionRow:
     language: str
     work_id: int
     revision_id: int
-
-
-def _selector(value: str, versions: Sequence[_VersionRow]) -> Callable[[_VersionRow], bool]:
-    """A filter value names versions by label if any has it, else by BCP 47 language tag
-    (regional variants included: ``fr`` keeps ``fr-CA``)."""
-    if any(v.label == value for v in versions):
-        return lambda v: v.label == value
-    tag = language_info(value).tag
-    return lambda v: v.language == tag or v.language.startswith(f"{tag}-")

@@ -18,7 +18,6 @@ median (the same estimate for normal values) takes its place.
 from __future__ import annotations
 
 import math
-import shlex
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -27,11 +26,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aligner.errors import InputError, NotFoundError
 from aligner.formats.beads import ExportedBead, exported_bead
-from aligner.services.alignment import find_run, runs_of
+from aligner.services.selection import choose_run
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Version
-from aligner.store.queries import get_version, get_work
 
 LINK_STATUSES = ("auto", "confirmed", "corrected")
 DEFAULT_LOWEST = 10
@@ -294,60 +291,3 @@ def stats_for(
         .options(selectinload(Link.members).selectinload(LinkSegment.segment))
     ).all()
     return run_stats(run, links, lowest)
-
-
-def choose_run(
-    session: Session,
-    work_slug: str,
-    src_label: str | None,
-    tgt_label: str | None,
-    run_id: int | None,
-) -> AlignmentRun:
-    """The run between the named versions; a side left out is taken from the work's runs."""
-    if src_label is not None and tgt_label is not None:
-        return find_run(session, work_slug, src_label, tgt_label, run_id)
-    work = get_work(session, work_slug)
-    src = get_version(work, src_label) if src_label is not None else None
-    tgt = get_version(work, tgt_label) if tgt_label is not None else None
-    runs = [
-        run for run in runs_of(session, work_slug)
-        if (src is None or run.src_revision.version_id == src.id)
-        and (tgt is None or run.tgt_revision.version_id == tgt.id)
-    ]  # fmt: skip
-    if run_id is not None:
-        return _run_by_id(work_slug, runs, run_id, src_label, tgt_label)
-    pairs = sorted(
-        {(run.src_revision.version.label, run.tgt_revision.version.label) for run in runs}
-    )
-    if not pairs:
-        raise NotFoundError(
-            f"{work_slug}: no alignment runs{_with(src_label, tgt_label)}; "
-            f"run `aligner align {shlex.quote(work_slug)} --src LANG --tgt LANG` first"
-        )
-    if len(pairs) > 1:
-        listed = ", ".join(f"{s} → {t}" for s, t in pairs)
-        raise InputError(
-            f"{work_slug}: {len(pairs)} aligned pairs ({listed}); choose one with --src and --tgt"
-        )
-    return runs[-1]
-
-
-def _run_by_id(
-    work_slug: str,
-    runs: Sequence[AlignmentRun],
-    run_id: int,
-    src_label: str | None,
-    tgt_label: str | None,
-) -> AlignmentRun:
-    for run in runs:
-        if run.id == run_id:
-            return run
-    raise NotFoundError(f"{work_slug}: no run {run_id}{_with(src_label, tgt_label)}")
-
-
-def _with(src_label: str | None, tgt_label: str | None) -> str:
-    """`` with --src en`` for the sides named, or nothing."""
-    named = [
-        f"--{side} {label}" for side, label in (("src", src_label), ("tgt", tgt_label)) if label
-    ]
-    return f" with {' '.join(named)}" if named else ""
