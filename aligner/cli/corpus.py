@@ -123,31 +123,29 @@ def import_command(
             f"(or give a folder with a {MANIFEST_NAME})"
         )
     options = settings(ctx)
-    with options.open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            if folders:
-                outcomes = _import_folders(session, folders, options.quiet)
-            else:
-                assert work is not None and lang is not None
-                outcomes = [
-                    import_text(
-                        session,
-                        WorkSpec(work, author=author, title_if_new=title),
-                        VersionSpec(
-                            lang,
-                            role,
-                            label=label,
-                            translation_of=translation_of,
-                            title=title,
-                            translator=translator,
-                            date=date,
-                            source=source,
-                            demonstration=True if demonstration else None,
-                        ),
-                        TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence"),
-                    )
-                ]
+    with options.session(create=True) as session:
+        if folders:
+            outcomes = _import_folders(session, folders, options.quiet)
+        else:
+            assert work is not None and lang is not None
+            outcomes = [
+                import_text(
+                    session,
+                    WorkSpec(work, author=author, title_if_new=title),
+                    VersionSpec(
+                        lang,
+                        role,
+                        label=label,
+                        translation_of=translation_of,
+                        title=title,
+                        translator=translator,
+                        date=date,
+                        source=source,
+                        demonstration=True if demonstration else None,
+                    ),
+                    TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence"),
+                )
+            ]
     for outcome in outcomes:
         typer.echo(_describe_outcome(outcome))
 
@@ -264,34 +262,30 @@ def declare(
     demonstration: DemonstrationOption = False,
 ) -> None:
     """Record a version whose text is not available yet (a lost or undigitised original)."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            outcome = declare_version(
-                session,
-                WorkSpec(work, author=author, title_if_new=title),
-                VersionSpec(
-                    lang,
-                    role,
-                    label=label,
-                    translation_of=translation_of,
-                    title=title,
-                    translator=translator,
-                    date=date,
-                    notes=notes,
-                    demonstration=True if demonstration else None,
-                ),
-            )
+    with settings(ctx).session(create=True) as session:
+        outcome = declare_version(
+            session,
+            WorkSpec(work, author=author, title_if_new=title),
+            VersionSpec(
+                lang,
+                role,
+                label=label,
+                translation_of=translation_of,
+                title=title,
+                translator=translator,
+                date=date,
+                notes=notes,
+                demonstration=True if demonstration else None,
+            ),
+        )
     typer.echo(_describe_outcome(outcome))
 
 
 @app.command()
 def works(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
     """List the works with their versions: languages, roles, segment counts."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            data = [_work_data(session, work) for work in list_works(session)]
+    with settings(ctx).session() as session:
+        data = [_work_data(session, work) for work in list_works(session)]
     if output is OutputFormat.json:
         print_json(data)
         return
@@ -385,21 +379,17 @@ def show(
     """Show a work's metadata and versions, or one version's segments or raw text."""
     if (raw or revision is not None) and lang is None:
         raise InputError(f"{work}: --raw and --revision need --lang")
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            found = get_work(session, work)
-            if lang is None:
-                _show_work(_work_data(session, found), output)
-                return
-            version = get_version(found, lang)
-            chosen = _revision(version, revision)
-            if raw:
-                _print_raw(chosen)
-                return
-            _show_version(
-                _work_data(session, found), _version_data(session, version), chosen, output
-            )
+    with settings(ctx).session() as session:
+        found = get_work(session, work)
+        if lang is None:
+            _show_work(_work_data(session, found), output)
+            return
+        version = get_version(found, lang)
+        chosen = _revision(version, revision)
+        if raw:
+            _print_raw(chosen)
+            return
+        _show_version(_work_data(session, found), _version_data(session, version), chosen, output)
 
 
 def _revision(version: Version, number: int | None) -> Revision:

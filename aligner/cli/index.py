@@ -30,10 +30,8 @@ def index_command(
     options = settings(ctx)
     encoder = load_encoder(model)
     bar = partial(progress, description="embedding", quiet=options.quiet)
-    with options.open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            info = build_index(session, encoder, progress=bar, cache=EmbeddingCache(db, encoder))
+    with options.database() as db, db.session() as session:
+        info = build_index(session, encoder, progress=bar, cache=EmbeddingCache(db, encoder))
     typer.echo(describe(info))
 
 
