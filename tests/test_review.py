@@ -12,15 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from aligner.core.bead_edits import EditError, EditRequest, check_beads
+from aligner.core.types import Bead
 from aligner.errors import InputError, NotFoundError
 from aligner.services.review import (
-    Bead,
-    EditError,
-    EditRequest,
     EditResult,
     StaleVersionError,
     base_beads,
-    check_beads,
     edit,
     load_beads,
     review_target,

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from aligner.services.review import ACTIONS
+from aligner.core.bead_edits import ACTIONS
 from aligner.store.session import Database
 from aligner.web.app import create_app
 from aligner.web.parsing import EDIT_FIELDS

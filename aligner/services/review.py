@@ -2,14 +2,10 @@
 
 A person's corrections never change the run they correct.  The first edit copies the run's
 beads into a *review run* (method ``review``, its parameters naming the base run), and every
-edit changes that copy.  Each edit replaces a stretch of consecutive beads with others, in one
-transaction, and is recorded in order (``alignment_edits``) with who made it, when, and the
-beads it replaced, so the last edit can be undone.  The links an edit makes are ``confirmed``
-(a person agreed with the automatic bead) or ``corrected`` (a person changed it; a corrected
-bead has no model score), and ``link_edits`` names the edit behind each.
-
-After every edit each aligned sentence of both revisions is in exactly one bead, the beads are
-in reading order and each bead's sides are contiguous (:func:`check_beads`).
+edit changes that copy.  Each edit replaces a stretch of consecutive beads with others (worked
+out on plain beads by :mod:`aligner.core.bead_edits`), in one transaction, and is recorded in
+order (``alignment_edits``) with who made it, when, and the beads it replaced, so the last edit
+can be undone.  ``link_edits`` names the edit behind each link it made.
 
 Concurrent editors are kept apart by a version number: each edit names the version it was made
 against, and an edit against an older version is refused with :class:`StaleVersionError`,
@@ -18,17 +14,30 @@ nothing written, so no edit is ever lost to another one made in between.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aligner import __version__
-from aligner.errors import AlignerError, InputError, NotFoundError
+from aligner.core.bead_edits import (
+    EditError,
+    EditRequest,
+    bead_to_json,
+    check_request,
+    check_undoable,
+    complete_beads,
+    edit_span,
+    edited_beads,
+    kinds_after,
+    no_neighbour,
+    review_summary,
+    undo_plan,
+)
+from aligner.core.types import Bead
+from aligner.errors import AlignerError, NotFoundError
 from aligner.services.alignment import aligned_units
 from aligner.store.models import (
     AlignmentEdit,
@@ -43,70 +52,12 @@ from aligner.store.models import (
 )
 
 REVIEW_METHOD = "review"
-LOW_CONFIDENCE = 0.5  # beads scored below this are the ones to check first
-ACTIONS = ("confirm", "merge", "split", "move", "unlink", "undo")
-SIDES = ("src", "tgt")
-DIRECTIONS = ("prev", "next")
 
 
 class StaleVersionError(AlignerError):
     """An edit made against an older version of the review: someone else edited in between."""
 
     exit_code = 6
-
-
-class EditError(InputError):
-    """An edit that does not apply to the bead it names (nothing to merge with, …)."""
-
-
-@dataclass(frozen=True)
-class Bead:
-    """A bead as the review sees it: segment ids per side in reading order, score, status,
-    and the id of the edit that made it so (None: as the base run had it)."""
-
-    src: tuple[int, ...]
-    tgt: tuple[int, ...]
-    score: float | None
-    status: str
-    edit: int | None = None
-
-    @property
-    def kind(self) -> str:
-        return f"{len(self.src)}-{len(self.tgt)}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "src": list(self.src), "tgt": list(self.tgt), "score": self.score,
-            "status": self.status, "edit": self.edit,
-        }  # fmt: skip
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Bead:
-        return cls(
-            tuple(data["src"]), tuple(data["tgt"]), data["score"], data["status"], data["edit"]
-        )
-
-    def same_alignment(self, other: Bead) -> bool:
-        return (self.src, self.tgt, self.status) == (other.src, other.tgt, other.status)
-
-
-@dataclass(frozen=True)
-class EditRequest:
-    """One edit of bead ``position``.
-
-    ``split``: the bead's first ``src_at`` source and ``tgt_at`` target sentences stay, the
-    rest become the next bead (a side left out keeps all its sentences in the first bead).
-    ``move``: the first (``prev``) or last (``next``) sentence of ``side`` goes to the
-    neighbouring bead.  ``unlink`` makes each sentence an omission (1-0) or addition (0-1).
-    ``undo`` ignores ``position``.
-    """
-
-    action: str
-    position: int = 0
-    side: str | None = None
-    direction: str | None = None
-    src_at: int | None = None
-    tgt_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -217,59 +168,6 @@ def units(session: Session, revision: Revision, linked: Iterable[int] = ()) -> l
     return sorted(kept, key=kept.__getitem__)
 
 
-def complete_beads(
-    run_id: int, beads: Sequence[Bead], src_units: Sequence[int], tgt_units: Sequence[int]
-) -> list[Bead]:
-    """``beads`` with every sentence they leave out added as an omission (1-0) or addition
-    (0-1) where it belongs in reading order (runs imported from a TMX skip one-sided units).
-
-    Beads that cross, or sides that are not contiguous, cannot be reviewed: an error says so.
-    """
-    index = {
-        "src": {s: i for i, s in enumerate(src_units)},
-        "tgt": {t: i for i, t in enumerate(tgt_units)},
-    }
-    ordered = {"src": src_units, "tgt": tgt_units}
-    following = {"src": 0, "tgt": 0}
-    completed: list[Bead] = []
-
-    def fill_until(side: str, stop: int) -> None:
-        while following[side] < stop:
-            segment = ordered[side][following[side]]
-            alone: tuple[int, ...] = (segment,)
-            src, tgt = (alone, ()) if side == "src" else ((), alone)
-            completed.append(Bead(src, tgt, score=None, status="auto"))
-            following[side] += 1
-
-    for number, bead in enumerate(beads):
-        for side, ids in (("src", bead.src), ("tgt", bead.tgt)):
-            places = [index[side].get(segment, -1) for segment in ids]
-            if not places:
-                continue
-            if min(places) < following[side] or places != list(
-                range(places[0], places[0] + len(places))
-            ):
-                raise EditError(
-                    f"run {run_id}: bead #{number} is out of reading order or not contiguous; "
-                    "this run cannot be reviewed"
-                )
-            fill_until(side, places[0])
-            following[side] = places[-1] + 1
-        if bead.src or bead.tgt:
-            completed.append(bead)
-    fill_until("src", len(src_units))
-    fill_until("tgt", len(tgt_units))
-    return completed
-
-
-def check_beads(beads: Sequence[Bead], src_units: Sequence[int], tgt_units: Sequence[int]) -> None:
-    """Assert the review's invariants: every sentence in exactly one bead, beads in reading
-    order, sides contiguous, no empty bead."""
-    assert all(bead.src or bead.tgt for bead in beads), "an empty bead"
-    assert [s for bead in beads for s in bead.src] == list(src_units), "source sentences"
-    assert [t for bead in beads for t in bead.tgt] == list(tgt_units), "target sentences"
-
-
 def run_units(session: Session, run: AlignmentRun) -> tuple[list[int], list[int]]:
     """The source and target sentence ids a review of ``run`` keeps in beads."""
     linked = session.execute(
@@ -305,7 +203,7 @@ def edit(
     the review has moved on since, :class:`StaleVersionError` is raised and nothing changes.
     The caller's transaction holds the whole edit.
     """
-    _check_request(request)
+    check_request(request)
     target = review_target(session, run_id)
     if target.version != version:
         raise _stale(target.base.id, version, target.version)
@@ -315,7 +213,7 @@ def edit(
         start, old, new, undone = _undo_plan(session, review.id)
     else:
         start, old = _window(session, review.id, request)
-        new, undone = _edited(request, old), None
+        new, undone = edited_beads(request, old), None
     record = AlignmentEdit(
         run_id=review.id, sequence=new_version, action=request.action, payload={},
         user_name=user, created_at=utcnow(),
@@ -325,24 +223,13 @@ def edit(
     if request.action != "undo":
         new = [replace(bead, edit=record.id) for bead in new]
     record.payload = {
-        "start": start, "before": [b.to_json() for b in old], "after": [b.to_json() for b in new],
+        "start": start, "before": [bead_to_json(b) for b in old],
+        "after": [bead_to_json(b) for b in new],
         **({"undoes": undone} if undone is not None else {}),
     }  # fmt: skip
     _splice(session, review.id, start, len(old), new)
     _update_summary(session, review, old, new, new_version)
     return EditResult(review.id, target.base.id, new_version, request.action, start, new, undone)
-
-
-def _check_request(request: EditRequest) -> None:
-    if request.action not in ACTIONS:
-        raise InputError(f"unknown action {request.action!r} (actions: {', '.join(ACTIONS)})")
-    if request.position < 0:
-        raise InputError(f"position {request.position}: bead numbers start at 0")
-    if request.action == "move":
-        if request.side not in SIDES:
-            raise InputError(f"move: side must be src or tgt, not {request.side!r}")
-        if request.direction not in DIRECTIONS:
-            raise InputError(f"move: direction must be prev or next, not {request.direction!r}")
 
 
 def _stale(base_id: int, version: int, current: int) -> StaleVersionError:
@@ -364,7 +251,7 @@ def _start_review(session: Session, base: AlignmentRun, user: str) -> AlignmentR
         work_id=base.work_id, src_revision_id=base.src_revision_id,
         tgt_revision_id=base.tgt_revision_id, method=REVIEW_METHOD, model=base.model,
         parameters={"base_run": base.id}, code_version=__version__,
-        summary=_summary(base.id, beads, 0),
+        summary=review_summary(base.id, beads, 0),
     )  # fmt: skip
     session.add(review)
     session.flush()
@@ -399,91 +286,14 @@ def _claim_version(session: Session, review_id: int, base_id: int, version: int)
 def _window(session: Session, review_id: int, request: EditRequest) -> tuple[int, list[Bead]]:
     """The first position and the beads an edit replaces."""
     p = request.position
-    if request.action == "merge" or (request.action == "move" and request.direction == "next"):
-        first, last = p, p + 1
-    elif request.action == "move":
-        first, last = p - 1, p
-    else:
-        first, last = p, p
+    first, last = edit_span(request)
     beads = load_beads(session, review_id, max(first, 0), last)
     count = session.scalar(select(func.count()).where(Link.run_id == review_id)) or 0
     if p >= count:
         raise NotFoundError(f"bead #{p}: no such bead (the alignment has {count} beads)")
     if first < 0 or len(beads) != last - first + 1:
-        raise EditError(_no_neighbour(request))
+        raise EditError(no_neighbour(request))
     return first, [bead for _, bead in beads]
-
-
-def _no_neighbour(request: EditRequest) -> str:
-    if request.action == "merge":
-        return f"bead #{request.position} is the last bead: there is nothing to merge it with"
-    where = "before" if request.direction == "prev" else "after"
-    return f"bead #{request.position} has no bead {where} it to move a sentence to"
-
-
-def _edited(request: EditRequest, old: list[Bead]) -> list[Bead]:
-    p = request.position
-    if request.action == "confirm":
-        bead = old[0]
-        if bead.status != "auto":
-            raise EditError(f"bead #{p} is already {bead.status}")
-        return [replace(bead, status="confirmed")]
-    if request.action == "merge":
-        first, second = old
-        return [_corrected(first.src + second.src, first.tgt + second.tgt)]
-    if request.action == "split":
-        return _split(p, old[0], request.src_at, request.tgt_at)
-    if request.action == "move":
-        return _move(p, old, request.side or "", request.direction or "")
-    return _unlink(p, old[0])
-
-
-def _corrected(src: Sequence[int], tgt: Sequence[int]) -> Bead:
-    return Bead(tuple(src), tuple(tgt), score=None, status="corrected")
-
-
-def _split(p: int, bead: Bead, src_at: int | None, tgt_at: int | None) -> list[Bead]:
-    cut_src = len(bead.src) if src_at is None else src_at
-    cut_tgt = len(bead.tgt) if tgt_at is None else tgt_at
-    if not (0 <= cut_src <= len(bead.src) and 0 <= cut_tgt <= len(bead.tgt)):
-        raise EditError(
-            f"bead #{p} ({bead.kind}): cannot cut after source sentence {cut_src} "
-            f"and target sentence {cut_tgt}"
-        )
-    first = _corrected(bead.src[:cut_src], bead.tgt[:cut_tgt])
-    second = _corrected(bead.src[cut_src:], bead.tgt[cut_tgt:])
-    if not (first.src or first.tgt) or not (second.src or second.tgt):
-        raise EditError(f"bead #{p} ({bead.kind}): a split must leave sentences in both beads")
-    return [first, second]
-
-
-def _move(p: int, old: list[Bead], side: str, direction: str) -> list[Bead]:
-    before, after = old
-    giver = after if direction == "prev" else before
-    moving = getattr(giver, side)
-    if not moving:
-        raise EditError(f"bead #{p} has no {side} sentence to move")
-    if direction == "prev":
-        sentence, rest = moving[:1], moving[1:]
-        taker = getattr(before, side) + sentence
-        changed = [_with_side(before, side, taker), _with_side(after, side, rest)]
-    else:
-        sentence, rest = moving[-1:], moving[:-1]
-        taker = sentence + getattr(after, side)
-        changed = [_with_side(before, side, rest), _with_side(after, side, taker)]
-    return [bead for bead in changed if bead.src or bead.tgt]
-
-
-def _with_side(bead: Bead, side: str, sentences: tuple[int, ...]) -> Bead:
-    if side == "src":
-        return _corrected(sentences, bead.tgt)
-    return _corrected(bead.src, sentences)
-
-
-def _unlink(p: int, bead: Bead) -> list[Bead]:
-    if not bead.src or not bead.tgt:
-        raise EditError(f"bead #{p} ({bead.kind}) is already an omission or addition")
-    return [_corrected((s,), ()) for s in bead.src] + [_corrected((), (t,)) for t in bead.tgt]
 
 
 def _undo_plan(session: Session, review_id: int) -> tuple[int, list[Bead], list[Bead], int]:
@@ -494,18 +304,11 @@ def _undo_plan(session: Session, review_id: int) -> tuple[int, list[Bead], list[
         .where(AlignmentEdit.run_id == review_id)
         .order_by(AlignmentEdit.sequence.desc())
     ).all()
-    undone = {e.payload["undoes"] for e in edits if e.action == "undo"}
-    last = next((e for e in edits if e.action != "undo" and e.sequence not in undone), None)
-    if last is None:
-        raise EditError("there is no edit left to undo")
-    start = int(last.payload["start"])
-    made = [Bead.from_json(b) for b in last.payload["after"]]
-    current = [bead for _, bead in load_beads(session, review_id, start, start + len(made) - 1)]
-    if len(current) != len(made) or not all(
-        a.same_alignment(b) for a, b in zip(current, made, strict=False)
-    ):
-        raise EditError(f"edit {last.sequence} cannot be undone: its beads have changed")
-    return start, current, [Bead.from_json(b) for b in last.payload["before"]], last.sequence
+    plan = undo_plan((e.action, e.sequence, e.payload) for e in edits)
+    last = plan.start + len(plan.made) - 1
+    current = [bead for _, bead in load_beads(session, review_id, plan.start, last)]
+    check_undoable(plan, current)
+    return plan.start, current, list(plan.replaced), plan.version
 
 
 def _splice(session: Session, run_id: int, start: int, removed: int, beads: Sequence[Bead]) -> None:
@@ -557,28 +360,11 @@ def _insert_beads(session: Session, run_id: int, start: int, beads: Sequence[Bea
         session.execute(insert(LinkEdit), marks)
 
 
-def _summary(base_id: int, beads: Sequence[Bead], version: int) -> dict[str, Any]:
-    kinds = Counter(bead.kind for bead in beads)
-    statuses = Counter(bead.status for bead in beads)
-    scores = [bead.score for bead in beads if bead.score is not None]
-    return {
-        "base_run": base_id,
-        "beads": len(beads),
-        "kinds": dict(kinds.most_common()),
-        "mean_score": round(sum(scores) / len(scores), 4) if scores else 0.0,
-        "statuses": dict(sorted(statuses.items())),
-        "edits": version,
-    }
-
-
 def _update_summary(
     session: Session, review: AlignmentRun, old: Sequence[Bead], new: Sequence[Bead], version: int
 ) -> None:
     """Keep the review run's summary (beads, kinds, mean score, statuses) current."""
     summary = dict(review.summary)
-    kinds = Counter(summary.get("kinds", {}))
-    kinds.subtract(bead.kind for bead in old)
-    kinds.update(bead.kind for bead in new)
     rows = session.execute(
         select(Link.status, func.count()).where(Link.run_id == review.id).group_by(Link.status)
     ).all()
@@ -588,7 +374,7 @@ def _update_summary(
     ).one()
     summary |= {
         "beads": sum(statuses.values()),
-        "kinds": {kind: n for kind, n in kinds.most_common() if n > 0},
+        "kinds": kinds_after(summary.get("kinds", {}), old, new),
         "mean_score": round(float(scored[1] or 0.0) / scored[0], 4) if scored[0] else 0.0,
         "statuses": dict(sorted(statuses.items())),
         "edits": version,

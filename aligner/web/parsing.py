@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from aligner.core.bead_edits import EditRequest
 from aligner.errors import InputError
 
 EDIT_FIELDS = ("action", "version", "position", "side", "direction", "src_at", "tgt_at")
@@ -94,6 +95,18 @@ def _number(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 
 def _constant(name: str) -> None:
     raise InputError(f"the request body is not valid JSON: {name} is not a JSON number")
+
+
+def edit_request(fields: dict[str, Any]) -> tuple[EditRequest, int]:
+    """The edit ``fields`` ask for, and the version of the alignment it was made on."""
+    request = EditRequest(
+        action=text_field(fields, "action", required=True) or "",
+        position=integer_field(fields, "position", default=0),
+        side=text_field(fields, "side"), direction=text_field(fields, "direction"),
+        src_at=optional_integer_field(fields, "src_at"),
+        tgt_at=optional_integer_field(fields, "tgt_at"),
+    )  # fmt: skip
+    return request, integer_field(fields, "version", default=None)
 
 
 def text_field(fields: dict[str, Any], name: str, *, required: bool = False) -> str | None:

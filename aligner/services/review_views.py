@@ -1,5 +1,6 @@
-"""What the review pages show, read from the database: the works with their runs, and one page
-of an alignment's beads with their texts, statuses and who confirmed or corrected them."""
+"""What the review pages show, read from the database as plain values: the works with their
+versions and runs, one page of an alignment's beads with their texts, statuses and who
+confirmed or corrected them, and the next bead to check."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from aligner.core.types import ALIGNED_KINDS
-from aligner.services.review import (
-    LOW_CONFIDENCE,
-    Bead,
-    ReviewTarget,
-    base_beads,
-    load_beads,
-    review_target,
-)
+from aligner.core.bead_edits import LOW_CONFIDENCE, is_low
+from aligner.core.types import ALIGNED_KINDS, Bead
+from aligner.services.review import ReviewTarget, base_beads, load_beads, review_target
 from aligner.store.models import (
     AlignmentEdit,
     AlignmentReview,
@@ -28,7 +23,6 @@ from aligner.store.models import (
     Revision,
     Segment,
     Version,
-    Work,
 )
 from aligner.store.queries import list_works
 
@@ -65,19 +59,46 @@ class RunRow:
 
 
 @dataclass(frozen=True)
+class VersionRow:
+    """A version in the works list; ``has_text``: whether it has a revision to align."""
+
+    label: str
+    language: str
+    direction: str
+    role: str
+    demonstration: bool
+    has_text: bool
+
+
+@dataclass(frozen=True)
 class WorkRow:
-    work: Work
-    versions: Sequence[Version]
+    slug: str
+    title: str | None
+    versions: Sequence[VersionRow]
     runs: Sequence[RunRow]
-
-
-def is_low(score: float | None, status: str) -> bool:
-    """A bead to check first: scored below the threshold and not yet seen by a person."""
-    return status == "auto" and score is not None and score < LOW_CONFIDENCE
 
 
 def works_overview(session: Session) -> list[WorkRow]:
     """Every work with its versions and runs, counted in one query per table."""
+    by_work: dict[int, list[RunRow]] = {}
+    for work_id, row in _run_rows(session):
+        by_work.setdefault(work_id, []).append(row)
+    return [
+        WorkRow(
+            work.slug, work.title,
+            [
+                VersionRow(v.label, v.language, v.direction, v.role, v.demonstration,
+                           has_text=v.current is not None)
+                for v in work.versions
+            ],
+            by_work.get(work.id, []),
+        )
+        for work in list_works(session)
+    ]  # fmt: skip
+
+
+def _run_rows(session: Session) -> list[tuple[int, RunRow]]:
+    """Every run, in order, as (its work's id, its row)."""
     low = and_(Link.status == "auto", Link.score < LOW_CONFIDENCE)
     counts = {
         row.run_id: row
@@ -102,20 +123,18 @@ def works_overview(session: Session) -> list[WorkRow]:
             selectinload(AlignmentRun.tgt_revision).selectinload(Revision.version),
         )
     ).all()
-    by_work: dict[int, list[RunRow]] = {}
+    rows = []
     for run in runs:
         count = counts.get(run.id)
-        by_work.setdefault(run.work_id, []).append(
-            RunRow(
-                id=run.id, method=run.method, src=run.src_revision.version.label,
-                tgt=run.tgt_revision.version.label, created_at=run.created_at,
-                beads=count.beads if count else 0, low=int(count.low or 0) if count else 0,
-                confirmed=int(count.confirmed or 0) if count else 0,
-                corrected=int(count.corrected or 0) if count else 0,
-                review_of=review_of.get(run.id), reviewed_as=reviewed_as.get(run.id),
-            )
-        )  # fmt: skip
-    return [WorkRow(work, work.versions, by_work.get(work.id, [])) for work in list_works(session)]
+        rows.append((run.work_id, RunRow(
+            id=run.id, method=run.method, src=run.src_revision.version.label,
+            tgt=run.tgt_revision.version.label, created_at=run.created_at,
+            beads=count.beads if count else 0, low=int(count.low or 0) if count else 0,
+            confirmed=int(count.confirmed or 0) if count else 0,
+            corrected=int(count.corrected or 0) if count else 0,
+            review_of=review_of.get(run.id), reviewed_as=reviewed_as.get(run.id),
+        )))  # fmt: skip
+    return rows
 
 
 @dataclass(frozen=True)
@@ -147,9 +166,23 @@ class Side:
 
 
 @dataclass(frozen=True)
+class LastEdit:
+    user: str
+    made_at: datetime
+
+
+@dataclass(frozen=True)
 class AlignmentPage:
-    target: ReviewTarget
-    work: Work
+    """One page of a run's current beads.  ``base_run``: the run asked for (an automatic run,
+    or the one a review run corrects), ``review_run`` its review if there is one, ``version``
+    the review's version an edit must name (0 before the first edit)."""
+
+    work_slug: str
+    work_title: str | None
+    base_run: int
+    method: str
+    review_run: int | None
+    version: int
     src: Side
     tgt: Side
     beads: Sequence[BeadRow]
@@ -158,11 +191,7 @@ class AlignmentPage:
     total: int
     low_total: int
     edits: int
-    last_edit: AlignmentEdit | None
-
-    @property
-    def version(self) -> int:
-        return self.target.version
+    last_edit: LastEdit | None
 
 
 class _Beads:
@@ -182,7 +211,7 @@ class _Beads:
 
     def low_positions_count(self) -> int:
         if self.in_memory is not None:
-            return sum(is_low(b.score, b.status) for b in self.in_memory)
+            return sum(is_low(b) for b in self.in_memory)
         return (
             self.session.scalar(
                 select(func.count()).where(
@@ -200,7 +229,7 @@ class _Beads:
     def next_low(self, after: int) -> int | None:
         """The first low-confidence bead after ``after``, else the first one from the start."""
         if self.in_memory is not None:
-            lows = [p for p, b in enumerate(self.in_memory) if is_low(b.score, b.status)]
+            lows = [p for p, b in enumerate(self.in_memory) if is_low(b)]
             return next((p for p in lows if p > after), lows[0] if lows else None)
         doubtful = (Link.run_id == self.run_id, Link.status == "auto", Link.score < LOW_CONFIDENCE)
         found = self.session.scalar(
@@ -241,13 +270,14 @@ def alignment_page(
     first = (page - 1) * per_page
     window = beads.window(first, first + per_page - 1)
     run = target.base
-    edits = [] if target.review is None else _edits_of(session, target.review.id)
+    edits, last_edit = (0, None) if target.review is None else _edits(session, target.review.id)
+    work = run.src_revision.version.work
     return AlignmentPage(
-        target=target, work=run.src_revision.version.work,
+        work_slug=work.slug, work_title=work.title, base_run=run.id, method=run.method,
+        review_run=target.review.id if target.review else None, version=target.version,
         src=_side(run.src_revision.version), tgt=_side(run.tgt_revision.version),
         beads=_rows(session, window), page=page, pages=pages, total=total,
-        low_total=beads.low_positions_count(), edits=len(edits),
-        last_edit=edits[-1] if edits else None,
+        low_total=beads.low_positions_count(), edits=edits, last_edit=last_edit,
     )  # fmt: skip
 
 
@@ -259,14 +289,18 @@ def next_low_confidence(session: Session, run_id: int, after: int) -> int | None
     return _Beads(session, review_target(session, run_id)).next_low(after)
 
 
-def _edits_of(session: Session, review_id: int) -> list[AlignmentEdit]:
-    return list(
-        session.scalars(
-            select(AlignmentEdit)
-            .where(AlignmentEdit.run_id == review_id)
-            .order_by(AlignmentEdit.sequence)
-        )
+def _edits(session: Session, review_id: int) -> tuple[int, LastEdit | None]:
+    """How many edits the review has had, and who made the last one when."""
+    count = session.scalar(
+        select(func.count()).select_from(AlignmentEdit).where(AlignmentEdit.run_id == review_id)
     )
+    last = session.execute(
+        select(AlignmentEdit.user_name, AlignmentEdit.created_at)
+        .where(AlignmentEdit.run_id == review_id)
+        .order_by(AlignmentEdit.sequence.desc())
+        .limit(1)
+    ).one_or_none()
+    return count or 0, None if last is None else LastEdit(last.user_name, last.created_at)
 
 
 def _side(version: Version) -> Side:
@@ -297,7 +331,7 @@ def _rows(session: Session, window: Sequence[tuple[int, Bead]]) -> list[BeadRow]
             BeadRow(
                 position=position, kind=bead.kind, score=bead.score, status=bead.status,
                 src=[segments[s] for s in bead.src], tgt=[segments[t] for t in bead.tgt],
-                low=is_low(bead.score, bead.status),
+                low=is_low(bead),
                 edited_by=made.user_name if made else None,
                 edited_at=made.created_at if made else None,
             )
