@@ -1,4 +1,4 @@
-"""Fit and check the bead confidence model (aligner/confidence.py) on gold alignments.
+"""Fit and check the bead confidence model (aligner/core/confidence.py) on gold alignments.
 
 Usage:
   python bench/calibrate.py --fit     fit the coefficients on held-out data: the Text+Berg dev
@@ -18,11 +18,20 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
-from _common import CachedEmbedder, paragraphs_from_ids
+from _common import (
+    CachedEmbedder,
+    GoldPair,
+    data_folder,
+    flores_lines,
+    print_header,
+    print_row,
+    textberg_pair,
+    transread_novels,
+)
 from flores import LANGUAGES, edited_pair
 from numpy.typing import NDArray
 
@@ -31,37 +40,17 @@ from aligner.core.dp import AlignParams
 from aligner.core.encoders import load_encoder
 from aligner.core.pipeline import align_texts, documents
 from aligner.core.refine import length_ratio
-from aligner.core.types import Bead
-from aligner.formats.cesalign import read_cesalign, read_sentences
-from aligner.formats.ladder import read_ladder
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-Paragraphs = tuple[list[int] | None, list[int] | None]
-Pair = tuple[str, list[str], list[str], list[Bead], Paragraphs]
 
 
-def textberg(names: list[str]) -> Iterator[Pair]:
-    for name in names:
-        src = (DATA / "textberg" / f"{name}.de").read_text("utf-8").splitlines()
-        tgt = (DATA / "textberg" / f"{name}.fr").read_text("utf-8").splitlines()
-        yield name, src, tgt, read_ladder(DATA / "textberg" / f"{name}.defr"), (None, None)
+def textberg(names: list[str]) -> Iterator[GoldPair]:
+    return (textberg_pair(name) for name in names)
 
 
-def flores(languages: dict[str, str], seed: int) -> Iterator[Pair]:
-    english = (DATA / "flores" / "eng_Latn.devtest").read_text("utf-8").splitlines()
-    for tag, name in languages.items():
-        lines = (DATA / "flores" / f"{name}.devtest").read_text("utf-8").splitlines()
-        src, tgt, gold = edited_pair(lines, english, random.Random(seed))
-        yield f"{tag}-en", src, tgt, gold, (None, None)
-
-
-def transread() -> Iterator[Pair]:
-    for folder in sorted(p for p in (DATA / "transread").iterdir() if p.name.endswith("_EN-FR")):
-        name = folder.name.removesuffix("_EN-FR")
-        src_ids, src = read_sentences(folder / f"cut_{name}_en.xml")
-        tgt_ids, tgt = read_sentences(folder / f"cut_{name}_fr.xml")
-        gold = read_cesalign(folder / f"{name}_sent_align_en-fr.xml", src_ids, tgt_ids)
-        yield name, src, tgt, gold, (paragraphs_from_ids(src_ids), paragraphs_from_ids(tgt_ids))
+def flores(languages: Iterable[str], seed: int) -> Iterator[GoldPair]:
+    english = flores_lines("en")
+    for tag in languages:
+        src, tgt, gold = edited_pair(flores_lines(tag), english, random.Random(seed))
+        yield GoldPair(f"{tag}-en", src, tgt, gold)
 
 
 class Sample:
@@ -73,8 +62,8 @@ class Sample:
         self.scores: list[float] = []
         self.labels: list[float] = []
 
-    def add(self, embed: CachedEmbedder, pair: Pair) -> None:
-        _, src, tgt, gold, paragraphs = pair
+    def add(self, embed: CachedEmbedder, pair: GoldPair) -> None:
+        src, tgt, gold, paragraphs = pair.src, pair.tgt, pair.gold, pair.paragraphs
         params = AlignParams()
         beads = align_texts(src, tgt, embed, params, paragraphs=paragraphs)
         src_doc, tgt_doc = documents(src, tgt, embed(src), embed(tgt), params.margin_k, paragraphs)
@@ -114,15 +103,16 @@ def reliability(name: str, sample: Sample) -> None:
     scores, labels = np.asarray(sample.scores), np.asarray(sample.labels)
     edges = [0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 0.9, 1.0001]
     print(f"\n{name}: {len(scores)} beads, {int(labels.sum())} right")
-    print("| score band | beads | mean score | share right |")
-    print("|---|---|---|---|")
+    print_header("score band", "beads", "mean score", "share right")
     ece = 0.0
     for low, high in itertools.pairwise(edges):
         inside = (scores >= low) & (scores < high)
         if inside.any():
             mean, right = scores[inside].mean(), labels[inside].mean()
             ece += inside.sum() / len(scores) * abs(mean - right)
-            print(f"| {low:.1f}-{min(high, 1.0):.1f} | {inside.sum()} | {mean:.3f} | {right:.3f} |")
+            print_row(
+                f"{low:.1f}-{min(high, 1.0):.1f}", inside.sum(), f"{mean:.3f}", f"{right:.3f}"
+            )
     wrong = labels == 0
     flagged = scores < 0.5
     caught = (wrong & flagged).sum()
@@ -142,12 +132,11 @@ def main() -> None:
     )
     parser.add_argument("--cache", type=Path, default=Path("/tmp/aligner-bench-cache.db"))
     args = parser.parse_args()
-    if not DATA.is_dir():
-        raise SystemExit(f"{DATA} is absent: this benchmark needs ../shared/data")
+    data_folder()
     embed = CachedEmbedder(load_encoder(), args.cache)
     if args.fit:
         sample = Sample()
-        for pair in itertools.chain(textberg(["dev"]), flores({"de": "deu_Latn"}, seed=2026)):
+        for pair in itertools.chain(textberg(["dev"]), flores(["de"], seed=2026)):
             sample.add(embed, pair)
         for kind in ("aligned", "skipped"):
             x = np.asarray(sample.features[kind], dtype=np.float64)
@@ -162,7 +151,7 @@ def main() -> None:
         return
     for name, pairs in (
         ("Text+Berg test0-6", textberg([f"test{k}" for k in range(7)])),
-        ("TransRead (5 novels)", transread()),
+        ("TransRead (5 novels)", transread_novels()),
         ("FLORES-derived yi/ru/fr-en", flores(LANGUAGES, seed=1935)),
     ):
         sample = Sample()

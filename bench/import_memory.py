@@ -21,12 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpora"
+from _common import CORPORA
+
 SEPARATORS = {"paragraphs": "\n\n", "lines": "\n", "one-line": " "}
 
 
 def paragraphs() -> list[str]:
-    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.rglob("*.txt"))]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPORA.rglob("*.txt"))]
     return [" ".join(p.split()) for text in texts for p in text.split("\n\n") if p.strip()]
 
 

@@ -32,6 +32,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from _common import BENCH_CACHE
 from million_corpus import RealWork, real_works
 from million_load import loaded_copies, segment_total, store_copy, store_documents
 from million_queries import (
@@ -51,7 +52,7 @@ from aligner.services.concordance import Corpus
 from aligner.store.session import Database, sqlite_path
 
 DEFAULT_SEGMENTS = 1_000_000
-VECTOR_FILE = Path(__file__).resolve().parents[2] / "bench-data" / "million-vectors.npz"
+VECTOR_FILE = BENCH_CACHE / "million-vectors.npz"
 
 
 def main() -> None:
