@@ -15,7 +15,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
-    from aligner.services.concordance import AlignedSegment, Corpus, Counterpart, Hit
+    from aligner.services.corpus_api import AlignedSegment, Corpus, Counterpart, Hit
 
 __all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit", "__version__"]
 _PUBLIC = frozenset(__all__) - {"__version__"}
@@ -23,7 +23,7 @@ _PUBLIC = frozenset(__all__) - {"__version__"}
 
 def __getattr__(name: str) -> Any:
     if name in _PUBLIC:
-        from aligner.services import concordance
+        from aligner.services import corpus_api
 
-        return getattr(concordance, name)
+        return getattr(corpus_api, name)
     raise AttributeError(f"module 'aligner' has no attribute {name!r}")

@@ -48,7 +48,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from aligner.core.encoders import Encoder, load_encoder
-from aligner.services.concordance import Corpus
+from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database, sqlite_path
 
 DEFAULT_SEGMENTS = 1_000_000

@@ -3,7 +3,7 @@
 Concordance queries are words and phrases taken from the real texts, in every language of the
 corpus and its three scripts (Latin with accents, Cyrillic, Hebrew-script Yiddish), of known
 frequency: each picker below says how it chooses them.  Frequencies are counted with the
-full-text index's own notion of a word (``aligner.services.concordance.words`` over the search
+full-text index's own notion of a word (``aligner.core.search_text.words`` over the search
 form).
 
 Semantic queries are real sentences and short phrases of the corpus; a sentence searched in
@@ -21,7 +21,7 @@ from dataclasses import KW_ONLY, dataclass, field
 
 from million_corpus import RealWork
 
-from aligner.services.concordance import search_form, words
+from aligner.core.search_text import search_form, words
 
 LANGUAGES = ("en", "fr", "de", "ru", "yi")
 

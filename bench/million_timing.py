@@ -19,7 +19,7 @@ from million_queries import CONCORDANCE, SEMANTIC, Query
 from sqlalchemy import func, select
 
 from aligner.core.encoders import Encoder
-from aligner.services.concordance import Corpus
+from aligner.services.corpus_api import Corpus
 from aligner.store.models import Segment
 
 SEMANTIC_LIMIT = 10

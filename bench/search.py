@@ -24,7 +24,7 @@ from pathlib import Path
 from _common import REPO
 from sqlalchemy import Connection, text
 
-from aligner.services.concordance import Corpus
+from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database
 
 WORK = "why-we-quit-1938-introduction"

@@ -1,10 +1,11 @@
 """Concordance: find segments by full-text search or a regular expression, and show each hit in
-context (KWIC) with the segments aligned to it in the other versions.
+context (KWIC) with the segments aligned to it in the other versions (:mod:`.counterparts`).
 
 Full-text search uses the index the migrations keep over a *search form* of every segment's text
-(SQLite FTS5, PostgreSQL ``tsvector``): case and Latin accents are ignored, Hebrew points and
-cantillation are ignored, the Yiddish ligatures װ ױ ײ equal their two letters, and pre-1918
-Russian spelling equals modern spelling (ѣ = е, і = и, ѵ = и, ѳ = ф, ъ dropped; ё = е).  A
+(:mod:`aligner.core.search_text`; SQLite FTS5, PostgreSQL ``tsvector``): case and Latin accents
+are ignored, Hebrew points and cantillation are ignored, the Yiddish ligatures װ ױ ײ equal their
+two letters, and pre-1918 Russian spelling equals modern spelling (ѣ = е, і = и, ѵ = и, ѳ = ф, ъ
+dropped; ё = е).  A
 query of several words is a phrase: the words must follow each other.  Punctuation in a query is
 ignored, so no user text can break the index's query syntax.
 
@@ -14,73 +15,32 @@ folding), on both backends: rows are read in segment order and filtered in Pytho
 
 Hits come in segment order (the order texts were imported, then reading order), searched over
 the current revision of every version; the SQL stops at ``limit`` and counterparts are fetched
-for the returned hits only.
-
->>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
-...     for hit in corpus.search("Jaurès", tgt="fr"):
-...         print(hit.work, hit.label, hit.match, [c.text for c in hit.counterparts])
+for the returned hits only.  :class:`aligner.services.corpus_api.Corpus` is the Python API over
+:func:`search` and :func:`semantic_hits`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Row, bindparam, text
+from sqlalchemy.orm import Session
 
-from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from aligner.core.encoders import Encoder
+from aligner.core.search_text import kwic, locate_phrase, search_form, words
 from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
+from aligner.services.counterparts import Counterpart, counterparts_for
 from aligner.services.selection import VersionSelector, version_selector
 from aligner.services.semantic import semantic_search
-from aligner.store.models import AlignmentRun, Link, LinkSegment, Revision, Segment, Version
-from aligner.store.queries import get_work
-from aligner.store.session import Database
+from aligner.store.queries import chunked, get_work
 
-KWIC_WIDTH = 40
 DEFAULT_LIMIT = 20
 _REGEX_BATCH = 2000
-_IN_CHUNK = 500
-
-
-# --- result types --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AlignedSegment:
-    """One segment on the other side of a bead: its id, place in its revision, and text."""
-
-    id: int
-    position: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Counterpart:
-    """What another version has where a hit is: the other side of the hit's bead.
-
-    ``kind`` is the bead's shape as its run counts it, source sentences then target sentences
-    (``1-2``); ``side`` is the hit's side in that run (``src`` or ``tgt``).  ``segments`` is
-    empty when the translator left the hit's sentence out (a ``1-0`` bead); ``text`` joins the
-    segments with a space.
-    """
-
-    run_id: int
-    label: str
-    language: str
-    direction: str
-    kind: str
-    score: float | None
-    status: str
-    side: str
-    segments: list[AlignedSegment]
-    text: str
 
 
 @dataclass(frozen=True)
@@ -88,10 +48,10 @@ class Hit:
     """A segment that matched, where it is, the match in context, and its counterparts.
 
     ``text[start:end]`` is the (first) match; ``before`` and ``after`` are up to
-    :data:`KWIC_WIDTH` characters of context in reading order (for right-to-left text,
-    ``before`` is read first, on the right).  ``start == end == 0`` when a full-text hit's
-    words could not be located in the text (the index and :func:`locate_phrase` tokenise alike,
-    so this should not happen).
+    :data:`~aligner.core.search_text.KWIC_WIDTH` characters of context in reading order (for
+    right-to-left text, ``before`` is read first, on the right).  ``start == end == 0`` when a
+    full-text hit's words could not be located in the text (the index and
+    :func:`~aligner.core.search_text.locate_phrase` tokenise alike, so this should not happen).
     """
 
     segment_id: int
@@ -111,114 +71,6 @@ class Hit:
     after: str
     counterparts: list[Counterpart]
     similarity: float | None = None  # a semantic hit's cosine similarity to the query
-
-
-# --- the search form: what the full-text index holds ---------------------------------------------
-
-# Must stay equal to the table in db/versions/0005_search_form.py, which built the index
-# (tests/test_search.py compares them); changing it needs a migration that rebuilds the index.
-_HEBREW_PUNCTUATION_AMONG_POINTS = (0x05BE, 0x05C0, 0x05C3, 0x05C6)
-_YIDDISH_LIGATURES = {"\u05f0": "\u05d5\u05d5", "\u05f1": "\u05d5\u05d9", "\u05f2": "\u05d9\u05d9"}
-_CYRILLIC = {
-    "ё": "е", "Ё": "Е", "ѣ": "е", "Ѣ": "Е", "і": "и", "І": "И",
-    "ѵ": "и", "Ѵ": "И", "ѳ": "ф", "Ѳ": "Ф", "ъ": "", "Ъ": "",
-}  # fmt: skip
-
-
-def _search_fold() -> dict[str, str]:
-    # Stored text is NFC, where Hebrew presentation forms with points cannot occur.
-    fold = {
-        chr(c): ""
-        for c in [*range(0x0591, 0x05C8), 0xFB1E]
-        if c not in _HEBREW_PUNCTUATION_AMONG_POINTS
-    }
-    return fold | _YIDDISH_LIGATURES | _CYRILLIC
-
-
-SEARCH_FOLD: dict[str, str] = _search_fold()
-_SEARCH_TRANSLATION = str.maketrans(SEARCH_FOLD)
-
-
-def search_form(query: str) -> str:
-    """``query`` as the index holds text: NFC, then :data:`SEARCH_FOLD` (points, ligatures,
-    old Cyrillic letters).  Case and Latin accents are left to the index's tokenizer.
-
-    >>> search_form("Въ мірѣ פֿאַרוואָס")
-    'В мире פארוואס'
-    """
-    return unicodedata.normalize("NFC", query).translate(_SEARCH_TRANSLATION)
-
-
-# --- locating a match for KWIC -------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def _match_key(char: str) -> str:
-    """A character's contribution to a word for matching: folded, without marks, casefolded."""
-    folded = unicodedata.normalize("NFD", SEARCH_FOLD.get(char, char))
-    return "".join(c for c in folded if unicodedata.category(c) != "Mn").casefold()
-
-
-def _is_word(key: str) -> bool:
-    return all(unicodedata.category(c)[0] in "LN" or unicodedata.category(c) == "Co" for c in key)
-
-
-@dataclass(frozen=True)
-class _Word:
-    start: int
-    end: int
-    key: str
-
-
-def words(text: str) -> list[_Word]:
-    """The words of ``text`` as the full-text index sees them, with their offsets in ``text``.
-
-    A word is a run of letters and digits (Unicode L*, N*, Co, as FTS5's unicode61); marks,
-    points and the dropped ъ neither end a word nor count in it.
-    """
-    found: list[_Word] = []
-    start: int | None = None
-    end = 0
-    key: list[str] = []
-    for index, char in enumerate(text):
-        folded = _match_key(char)
-        if not folded:
-            end = index + 1 if start is not None else end
-            continue
-        if _is_word(folded):
-            start = index if start is None else start
-            key.append(folded)
-            end = index + 1
-            continue
-        if start is not None:
-            found.append(_Word(start, end, "".join(key)))
-        start, key = None, []
-    if start is not None:
-        found.append(_Word(start, end, "".join(key)))
-    return found
-
-
-def locate_phrase(text: str, query: str) -> tuple[int, int] | None:
-    """Where the words of ``query`` first follow each other in ``text``, as offsets."""
-    wanted = [w.key for w in words(query)]
-    found = words(text)
-    for index in range(len(found) - len(wanted) + 1):
-        if wanted and [w.key for w in found[index : index + len(wanted)]] == wanted:
-            return found[index].start, found[index + len(wanted) - 1].end
-    return None
-
-
-def kwic(text: str, start: int, end: int, width: int = KWIC_WIDTH) -> tuple[str, str, str]:
-    """Up to ``width`` characters before the match, the match, up to ``width`` after it.
-
-    A context cut short loses the broken word at its far end when a space allows.
-    """
-    before, after = text[max(0, start - width) : start], text[end : end + width]
-    if start > width and " " in before[:-1]:
-        before = before[before.index(" ") + 1 :]
-    if end + width < len(text) and " " in after[1:]:
-        after = after[: after.rindex(" ")]
-    return before, text[start:end], after
 
 
 # --- what to search: work and language filters ---------------------------------------------------
@@ -459,7 +311,7 @@ def semantic_hits(
     by_id = by_id.bindparams(bindparam("ids", expanding=True))
     rows = {
         row.id: row
-        for chunk in _chunks(ids)
+        for chunk in chunked(ids)
         for row in session.execute(by_id, {"ids": list(chunk)})
     }
     counterparts = counterparts_for(session, ids, tgt=counterpart_filter)
@@ -469,179 +321,3 @@ def semantic_hits(
         whole = _hit(row, (0, len(row.text)), counterparts[hit.segment_id])
         hits.append(replace(whole, similarity=hit.similarity))
     return hits
-
-
-# --- counterparts --------------------------------------------------------------------------------
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start : start + _IN_CHUNK]
-
-
-@dataclass(frozen=True)
-class _Membership:
-    """A segment's place in one link: the run, the hit's side and the version on the other."""
-
-    segment_id: int
-    side: str
-    link_id: int
-    run_id: int
-    score: float | None
-    status: str
-    other_version_id: int
-
-
-def _memberships(session: Session, segment_ids: Sequence[int]) -> list[_Membership]:
-    src, tgt = aliased(Revision), aliased(Revision)
-    query = (
-        select(
-            LinkSegment.segment_id, LinkSegment.side, Link.id, Link.run_id, Link.score,
-            Link.status, src.version_id, tgt.version_id,
-        )
-        .join(Link, Link.id == LinkSegment.link_id)
-        .join(AlignmentRun, AlignmentRun.id == Link.run_id)
-        .join(src, src.id == AlignmentRun.src_revision_id)
-        .join(tgt, tgt.id == AlignmentRun.tgt_revision_id)
-    )  # fmt: skip
-    found = []
-    for chunk in _chunks(segment_ids):
-        for seg, side, link, run, score, status, src_version, tgt_version in session.execute(
-            query.where(LinkSegment.segment_id.in_(chunk))
-        ):
-            other = tgt_version if side == "src" else src_version
-            found.append(_Membership(seg, side, link, run, score, status, other))
-    return found
-
-
-def _newest_per_version(memberships: Iterable[_Membership]) -> list[_Membership]:
-    """For each segment and each version it is aligned with, the link of the newest run."""
-    newest: dict[tuple[int, int], _Membership] = {}
-    for member in memberships:
-        key = (member.segment_id, member.other_version_id)
-        if key not in newest or member.run_id > newest[key].run_id:
-            newest[key] = member
-    return list(newest.values())
-
-
-def _link_members(
-    session: Session, link_ids: Sequence[int]
-) -> dict[int, list[tuple[str, AlignedSegment]]]:
-    members: dict[int, list[tuple[str, AlignedSegment]]] = defaultdict(list)
-    query = (
-        select(LinkSegment.link_id, LinkSegment.side, Segment.id, Segment.position, Segment.text)
-        .join(Segment, Segment.id == LinkSegment.segment_id)
-        .order_by(Segment.position)
-    )
-    for chunk in _chunks(link_ids):
-        for link_id, side, seg_id, position, seg_text in session.execute(
-            query.where(LinkSegment.link_id.in_(chunk))
-        ):
-            members[link_id].append((side, AlignedSegment(seg_id, position, seg_text)))
-    return members
-
-
-def counterparts_for(
-    session: Session, segment_ids: Collection[int], *, tgt: VersionSelector | None = None
-) -> dict[int, list[Counterpart]]:
-    """For each segment id, the other side of its bead in every version aligned with its own
-    (the newest run per pair of versions, whichever side the segment is on), ordered by version
-    label; ``tgt`` keeps only the versions it selects.  Every id given is a key.
-
-    Three indexed queries whatever the number of ids: the links holding the segments, the
-    versions on their other sides, the links' segments.
-    """
-    ids = sorted(set(segment_ids))
-    chosen = _newest_per_version(_memberships(session, ids))
-    version_ids = sorted({m.other_version_id for m in chosen})
-    versions: dict[int, tuple[str, str, str]] = {}
-    for chunk in _chunks(version_ids):
-        for version_id, label, language, direction in session.execute(
-            select(Version.id, Version.label, Version.language, Version.direction).where(
-                Version.id.in_(chunk)
-            )
-        ):
-            versions[version_id] = (label, language, direction)
-    if tgt is not None:
-        chosen = [m for m in chosen if tgt.matches(*versions[m.other_version_id][:2])]
-    members = _link_members(session, sorted({m.link_id for m in chosen}))
-    found: dict[int, list[Counterpart]] = {segment_id: [] for segment_id in ids}
-    for member in chosen:
-        found[member.segment_id].append(_counterpart(member, versions, members[member.link_id]))
-    for counterparts in found.values():
-        counterparts.sort(key=lambda c: (c.label, c.run_id))
-    return found
-
-
-def _counterpart(
-    member: _Membership,
-    versions: dict[int, tuple[str, str, str]],
-    link_members: list[tuple[str, AlignedSegment]],
-) -> Counterpart:
-    label, language, direction = versions[member.other_version_id]
-    sources = sum(1 for side, _ in link_members if side == "src")
-    others = [segment for side, segment in link_members if side != member.side]
-    return Counterpart(
-        run_id=member.run_id, label=label, language=language, direction=direction,
-        kind=f"{sources}-{len(link_members) - sources}", score=member.score,
-        status=member.status, side=member.side, segments=others,
-        text=" ".join(segment.text for segment in others),
-    )  # fmt: skip
-
-
-# --- the Python API ------------------------------------------------------------------------------
-
-
-class Corpus:
-    """An aligner database opened for queries (a context manager).
-
-    >>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
-    ...     hits = corpus.search("Jaurès", tgt="fr")
-    """
-
-    def __init__(self, url: str | None = None) -> None:
-        self._encoders: dict[str, Encoder] = {}
-        self.database = Database(url)
-        try:
-            self.database.ensure_ready(create=False)
-        except BaseException:
-            self.database.close()
-            raise
-
-    def close(self) -> None:
-        self.database.close()
-
-    def __enter__(self) -> Corpus:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def search(
-        self,
-        query: str,
-        *,
-        lang: str | None = None,
-        work: str | None = None,
-        tgt: str | None = None,
-        regex: bool = False,
-        limit: int = DEFAULT_LIMIT,
-        semantic: bool = False,
-        model: str = DEFAULT_MODEL,
-    ) -> list[Hit]:
-        """See :func:`search`; with ``semantic``, :func:`semantic_hits` with the ``model`` encoder
-        (the one ``aligner index`` built the index with)."""
-        if semantic and regex:
-            raise InputError("--semantic and --regex do not go together")
-        with self.database.session() as session:
-            if semantic:
-                encoder = self._encoder(model)
-                return semantic_hits(
-                    session, encoder, query, lang=lang, work=work, tgt=tgt, limit=limit
-                )
-            return search(session, query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)
-
-    def _encoder(self, model: str) -> Encoder:
-        if model not in self._encoders:
-            self._encoders[model] = load_encoder(model)
-        return self._encoders[model]

@@ -86,14 +86,13 @@ from aligner.core.vector_index import (
 from aligner.errors import AlignerError, InputError, NotFoundError
 from aligner.services.selection import VersionSelector
 from aligner.store.models import Revision, Segment, Version
-from aligner.store.queries import get_work
+from aligner.store.queries import chunked, get_work
 from aligner.store.session import describe_url, sqlite_path
 from aligner.store.vectors import CachedVectors, EmbeddingCache, cached_embeddings
 
 INDEX_DIR_ENV = "ALIGNER_INDEX_DIR"
 FORMAT = 1
 EMBED_BATCH = 256
-_IN_CHUNK = 500
 
 Ids = NDArray[np.int64]
 Batch = Ids
@@ -363,10 +362,10 @@ def _load_for_update(folder: Path, meta: Meta | None, dim: int) -> Generation:
 def _segments_of(session: Session, revision_ids: list[int]) -> tuple[Ids, Ids]:
     """Ids and revisions of the aligned-kind segments of these revisions, by segment id."""
     rows: list[tuple[int, int]] = []
-    for start in range(0, len(revision_ids), _IN_CHUNK):
+    for chunk in chunked(revision_ids):
         found = session.execute(
             select(Segment.id, Segment.revision_id).where(
-                Segment.revision_id.in_(revision_ids[start : start + _IN_CHUNK]),
+                Segment.revision_id.in_(chunk),
                 Segment.kind.in_(ALIGNED_KINDS),
             )
         )
