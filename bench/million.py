@@ -201,7 +201,8 @@ def time_queries(urls: Sequence[str], queries: Sequence[Query], repeat: int) -> 
 
 
 def has_semantic_index(corpus: Corpus, encoder: Encoder) -> bool:
-    from aligner.services.semantic import SemanticIndexError, semantic_search
+    from aligner.services.semantic import semantic_search
+    from aligner.services.semantic_files import SemanticIndexError
 
     try:
         with corpus.database.session() as session:

@@ -23,13 +23,12 @@ from aligner.core import vector_index as semantic_index
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, Vectors, load_encoder
 from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.services.semantic import (
+from aligner.services.semantic import SemanticHit, semantic_search
+from aligner.services.semantic_files import (
     INDEX_DIR_ENV,
-    SemanticHit,
     SemanticIndexError,
     corpus_state,
     index_location,
-    semantic_search,
 )
 from aligner.store.models import Embedding, Revision, Segment
 from aligner.store.session import Database
