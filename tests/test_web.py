@@ -82,7 +82,7 @@ def test_the_alignment_page_shows_beads_side_by_side_a_page_at_a_time(
 
 
 def test_every_edit_through_the_json_api(cli: Cli, server: str, run_id: int) -> None:
-    edits = [
+    edits: list[dict[str, object]] = [
         {"action": "confirm", "position": 0},
         {"action": "merge", "position": 3},
         {"action": "split", "position": 1, "src_at": 1, "tgt_at": 1},

@@ -38,6 +38,18 @@ def checked_token(token: str) -> str:
     return token
 
 
+def access_token(token: str | None, host: str) -> tuple[str | None, bool]:
+    """The token the server demands (``token`` checked; one generated for a network bind when
+    none is given; else None) and whether it was generated (then it is printed)."""
+    from aligner.web.security import is_loopback
+
+    if token is not None:
+        return checked_token(token), False
+    if is_loopback(host):
+        return None, False
+    return secrets.token_urlsafe(24), True
+
+
 def checked_host(host: str) -> str:
     """A --allowed-host value: a name or address, without port, path or user."""
     from aligner.web.security import host_name
@@ -132,7 +144,7 @@ def serve_command(
     import uvicorn  # the web stack loads only for this command
 
     from aligner.web.app import create_app
-    from aligner.web.security import Access, is_loopback
+    from aligner.web.security import Access
 
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a port number (1-65535)")
@@ -140,19 +152,11 @@ def serve_command(
     if not name:
         raise InputError("--user: give a name to record with the edits")
     extra_hosts = [checked_host(h) for h in allowed_host or []]
-    local = is_loopback(host)
-    generated = token is None and not local
-    if token is not None:
-        token = checked_token(token)
-    elif not local:
-        token = secrets.token_urlsafe(24)
-    db = settings(ctx).open_database()
-    db.ensure_ready(create=False)
-    access = Access.for_bind(host, port, extra_hosts, token)
-    address = f"http://{url_host(host, extra_hosts)}:{port}/"
-    typer.echo(f"Serving {db.name} at {address} as {name} (Ctrl+C stops)")
-    announce_access(access, host, port, db.name, name, address, shown_token=generated)
-    try:
-        uvicorn.run(create_app(db, name, access=access), host=host, port=port, log_level="warning")
-    finally:
-        db.close()
+    token, generated = access_token(token, host)
+    with settings(ctx).database() as db:
+        access = Access.for_bind(host, port, extra_hosts, token)
+        address = f"http://{url_host(host, extra_hosts)}:{port}/"
+        typer.echo(f"Serving {db.name} at {address} as {name} (Ctrl+C stops)")
+        announce_access(access, host, port, db.name, name, address, shown_token=generated)
+        app = create_app(db, name, access=access)
+        uvicorn.run(app, host=host, port=port, log_level="warning")
