@@ -6,13 +6,9 @@ The public Python API (:class:`Corpus` and the values it returns) is imported la
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("aligner")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from aligner.version import __version__
 
 if TYPE_CHECKING:
     from aligner.services.corpus_api import AlignedSegment, Corpus, Counterpart, Hit

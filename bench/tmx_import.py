@@ -34,25 +34,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from _common import FLORES_FILES, flores_lines
 from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-FLORES = Path(__file__).resolve().parents[2] / "shared" / "data" / "flores"
-LANGUAGES = {"en": "eng_Latn", "de": "deu_Latn", "fr": "fra_Latn", "ru": "rus_Cyrl",
-             "yi": "ydd_Hebr"}  # fmt: skip
+TRANSLATIONS = sorted(set(FLORES_FILES) - {"en"})
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 WORK = "flores-devtest-memory"
 OMITTED = 0.03
 
 
 def sentences() -> dict[str, list[str]]:
-    found = {
-        language: (FLORES / f"{name}.devtest").read_text(encoding="utf-8").splitlines()
-        for language, name in LANGUAGES.items()
-    }
+    found = {language: flores_lines(language) for language in FLORES_FILES}
     if len({len(lines) for lines in found.values()}) != 1:
-        raise SystemExit(f"{FLORES}: the languages do not have the same number of lines")
+        raise SystemExit("FLORES-200 devtest: the languages do not have the same number of lines")
     return found
 
 
@@ -202,8 +198,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1938)
     options = parser.parse_args()
     targets = [t for t in options.tgt.split(",") if t]
-    if not targets or set(targets) - set(LANGUAGES) - {"en"} or "en" in targets:
-        raise SystemExit(f"--tgt: a comma-separated list of {', '.join(list(LANGUAGES)[1:])}")
+    if not targets or set(targets) - set(TRANSLATIONS):
+        raise SystemExit(f"--tgt: a comma-separated list of {', '.join(TRANSLATIONS)}")
     kinds = ["sqlite"] + (["sqlite, no fts trigger"] if options.fts_split else [])
     kinds += ["postgresql"] if options.postgres else []
     sizes = [(units, None) for units in options.units] + [(None, mb) for mb in options.mb]

@@ -16,9 +16,11 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select, update
 
+from aligner.formats.tei import TEI_NS
 from aligner.store.models import AlignmentRun, Link, Revision, Version, Work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
+from tests.dbdump import database_dump
 from tests.exporting import WORK, aligned_demo, aligned_pair_with_an_addition
 from tests.test_export_tei import parse_valid
 
@@ -463,6 +465,32 @@ def test_a_version_that_clashes_with_the_database_is_refused(cli: Cli, tmp_path:
     assert_one_line_error(result)
     assert result.stderr == f"Error: {path}: small/fr: already holds de text, not fr\n"
     assert counts(cli) == before
+
+
+def test_a_translation_basis_that_clashes_with_the_database_is_refused(
+    demo_export: DemoExport, tmp_path: Path
+) -> None:
+    """What a version was translated from is checked as its other fields are: a file that says
+    otherwise than the database is refused, and nothing is written."""
+    source_file = Path(demo_export.source.db_url.removeprefix("sqlite:///"))
+    shutil.copy(source_file, tmp_path / "copy.sqlite")
+    cli = Cli(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    tree = etree.fromstring(demo_export.path.read_bytes())
+    related = tree.find(f".//{{{TEI_NS}}}bibl[@n='fr-demo']/{{{TEI_NS}}}relatedItem")
+    assert related is not None
+    stored = related.get("subtype")
+    other = "inferred" if stored == "stated" else "stated"
+    related.set("subtype", other)
+    path = tmp_path / "other-basis.xml"
+    path.write_bytes(etree.tostring(tree))
+    before = database_dump(cli.db_url)
+    result = cli("import", path)
+    assert_one_line_error(result)
+    assert result.stderr == (
+        f"Error: {path}: {WORK}/fr-demo: translation_basis is {stored} in the database, "
+        f"not {other}\n"
+    )
+    assert database_dump(cli.db_url) == before
 
 
 def test_tmx_or_tei_files_with_text_files_or_folders_is_one_clear_error(

@@ -16,8 +16,9 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
 from aligner.formats.tmx import TmxDocument, TranslationUnit, Variant, write_tmx
-from aligner.formats.tmx_import import import_tmx, read_tmx
+from aligner.formats.tmx_import import read_tmx
 from aligner.formats.xml import release, stream_xml
+from aligner.services.interchange.importing import import_file
 from aligner.store.models import AlignmentRun, Link, Revision, Segment
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
@@ -107,7 +108,7 @@ def test_the_import_runs_as_many_statements_for_3000_units_as_for_300(
             db.ensure_ready(create=True)
             executed.clear()
             with db.session() as session:
-                outcome = import_tmx(session, path, f"scale-{units}")
+                outcome = import_file(session, path, f"scale-{units}")
             counts.append(len(executed))
         assert outcome.units == units
     assert counts[0] == counts[1], counts

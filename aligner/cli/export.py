@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from aligner.cli import AlignerGroup, app, settings
 from aligner.errors import AlignerError, InputError, NotFoundError
 from aligner.formats.beads import STATUSES, ExportFilter
-from aligner.formats.tmx import TmxDocument, document_from_runs, write_tmx
-from aligner.services.alignment import default_source, find_run, runs_for_translations
+from aligner.formats.tmx import TmxDocument, write_tmx
+from aligner.services.interchange.exports import document_from_runs
+from aligner.services.selection import default_source, find_run, runs_for_translations
 from aligner.store.models import AlignmentRun, Work
 from aligner.store.queries import find_version, list_works
 
@@ -60,11 +61,9 @@ def from_run(
     build: Callable[[AlignmentRun], T],
 ) -> tuple[T, int]:
     """``build`` applied to the run asked for (the newest by default), and that run's id."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            found = find_run(session, work, src, tgt, run)
-            return build(found), found.id
+    with settings(ctx).session() as session:
+        found = find_run(session, work, src, tgt, run)
+        return build(found), found.id
 
 
 def write_output(data: bytes, output: Path | None) -> bool:
@@ -77,6 +76,12 @@ def write_output(data: bytes, output: Path | None) -> bool:
     except OSError as exc:
         raise InputError(f"{output}: cannot write: {exc.strerror}") from exc
     return True
+
+
+def report_removed(count: int) -> None:
+    """Say on stderr how many characters XML cannot carry were left out of the texts."""
+    if count:
+        typer.echo(f"removed {count} control character{'s' if count != 1 else ''}", err=True)
 
 
 TranslationsOption = Annotated[
@@ -116,27 +121,20 @@ def export_tmx_command(
     keep = export_filter(status, min_score, keep_unaligned)
     targets = _translation_labels(tgt)
     _check_selection(work, all_works, run, targets)
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            if work is not None:
-                chosen = runs_for_translations(session, work, src, targets, run)
-                exported = [(work, chosen)]
-            else:
-                exported = _every_aligned_work(session, src, targets)
-            document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
-            lines = []
-            for slug, runs in exported:
-                part = document_from_runs(runs, keep)
-                document.extend(part)
-                lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
+    with settings(ctx).session() as session:
+        if work is not None:
+            chosen = runs_for_translations(session, work, src, targets, run)
+            exported = [(work, chosen)]
+        else:
+            exported = _every_aligned_work(session, src, targets)
+        document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
+        lines = []
+        for slug, runs in exported:
+            part = document_from_runs(runs, keep)
+            document.extend(part)
+            lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
     data = write_tmx(document)
-    if document.removed_characters:
-        typer.echo(
-            f"removed {document.removed_characters} control "
-            f"character{'s' if document.removed_characters != 1 else ''}",
-            err=True,
-        )
+    report_removed(document.removed_characters)
     if write_output(data, output) and len(lines) == 1:
         typer.echo(f"{lines[0]} written to {output}")
     elif output is not None:

@@ -18,44 +18,27 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
-from aligner import __version__
 from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError
+from aligner.formats.model import LINK_STATUSES, AlignedBead, DocRun
 from aligner.formats.tei import XML_ID, tei
 
 METHOD = "tei-import"
-STATUSES = ("auto", "confirmed", "corrected")
 # What the store's columns hold (models.AlignmentRun): longer values are refused.
 RUN_FIELD_LENGTHS = {"method": 50, "model": 200, "code version": 50}
-_CODE_VERSION = re.compile(r"^\s*,\s*aligner (\S+), made")
+_CODE_VERSION = re.compile(r"^\s*,\s*aligner (\S+?)(?:, made|\.\s*$)")
 _DECIMAL = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*")
 _SHOWN_TARGET = 60
-
-
-@dataclass(frozen=True)
-class TeiBead:
-    src: tuple[int, ...]  # indexes into the source version's segments
-    tgt: tuple[int, ...]
-    score: float | None
-    status: str
-
-
-@dataclass
-class TeiRun:
-    src: str  # version labels
-    tgt: str
-    beads: list[TeiBead]
-    method: str = METHOD
-    model: str = "none"
-    code_version: str = __version__
-    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -83,7 +66,7 @@ class LinkReader:
         self.segment_names = {place: f"#{ident}" for ident, place in segment_ids.items()}
         self.groups = 0  # <linkGrp>s read so far
 
-    def run(self, group: etree._Element) -> TeiRun:
+    def run(self, group: etree._Element) -> DocRun:
         self.groups += 1
         group_name = _group_name(group, self.groups)
         pointers = [
@@ -97,17 +80,21 @@ class LinkReader:
             for number, (element, _) in enumerate(pointers, 1)
         ]
         beads = [
-            self.bead(element, name, targets, (src, tgt))
-            for (element, targets), name in zip(pointers, names, strict=True)
+            self.bead(position, element, name, targets, (src, tgt))
+            for position, ((element, targets), name) in enumerate(zip(pointers, names, strict=True))
         ]
         for side, version in (("src", src), ("tgt", tgt)):
-            sides = [bead.src if side == "src" else bead.tgt for bead in beads]
+            sides = [bead.src_ids if side == "src" else bead.tgt_ids for bead in beads]
             self.check_coverage(group_name, version, sides, names)
-        run = TeiRun(self.versions[src].label, self.versions[tgt].label, beads)
         description = self.ids.get(group.get("corresp", "").removeprefix("#"))
+        made: dict[str, Any] = {
+            "method": METHOD, "parameters": {"imported_from": self.path.name, "format": "tei"},
+        }  # fmt: skip
         if description is not None:
-            self.read_run_description(run, description)
-        return run
+            made |= self.run_description(description)
+        return DocRun(
+            self.versions[src].label, self.versions[tgt].label, beads, id=self.groups, **made
+        )
 
     def resolve(self, element: etree._Element) -> list[tuple[int, int]]:
         name = etree.QName(element).localname
@@ -144,11 +131,12 @@ class LinkReader:
 
     def bead(
         self,
+        position: int,
         element: etree._Element,
         name: _LinkName,
         targets: list[tuple[int, int]],
         pair: tuple[int, int],
-    ) -> TeiBead:
+    ) -> AlignedBead:
         src, tgt = pair
         stray = [v for v, _ in targets if v not in (src, tgt)]
         if stray:
@@ -164,11 +152,12 @@ class LinkReader:
                     f"{self.path}: {name} points to {self.segment_name(side, twice)} twice"
                 )
         status = element.get("subtype", "auto")
-        return TeiBead(
-            src=tuple(indexes[src]),
-            tgt=tuple(indexes[tgt]),
+        return AlignedBead(
+            position,
+            src_ids=tuple(indexes[src]),
+            tgt_ids=tuple(indexes[tgt]),
             score=self.score(element.get("cert"), name),
-            status=status if status in STATUSES else "auto",
+            status=status if status in LINK_STATUSES else "auto",
         )
 
     def score(self, cert: str | None, name: _LinkName) -> float | None:
@@ -186,7 +175,7 @@ class LinkReader:
         self,
         group_name: str,
         version: int,
-        sides: list[tuple[int, ...]],
+        sides: list[Sequence[int]],
         names: list[_LinkName],
     ) -> None:
         """Refuse a run whose links, in document order, do not take each of the version's
@@ -223,17 +212,16 @@ class LinkReader:
         ident = self.segment_names.get((version, index))
         return f"{ident} ({label})" if ident else f"segment {index + 1} of {label}"
 
-    def read_run_description(self, run: TeiRun, description: etree._Element) -> None:
+    def run_description(self, description: etree._Element) -> dict[str, Any]:
+        """What the header says of the run: method, model, code version, date (those given)."""
+        made: dict[str, Any] = {}
         idents = description.findall(tei("ident"))
         if len(idents) >= 2:
-            run.method = _clean(idents[0].text) or run.method
-            run.model = _clean(idents[1].text) or run.model
+            made = {"method": _clean(idents[0].text), "model": _clean(idents[1].text)}
             found = _CODE_VERSION.match(idents[1].tail or "")
-            if found:
-                run.code_version = found[1]
-        for field, value in zip(
-            RUN_FIELD_LENGTHS, (run.method, run.model, run.code_version), strict=True
-        ):
+            made["code_version"] = found[1] if found else None
+        for field, name in zip(RUN_FIELD_LENGTHS, ("method", "model", "code_version"), strict=True):
+            value = made.get(name) or ""
             if len(value) > RUN_FIELD_LENGTHS[field]:
                 raise InputError(
                     f"{self.path}: the run described by #{description.get(XML_ID)} has a "
@@ -242,10 +230,9 @@ class LinkReader:
                 )
         date = description.find(tei("date"))
         if date is not None:
-            try:
-                run.created_at = datetime.fromisoformat(date.get("when", ""))
-            except ValueError:
-                run.created_at = None
+            with suppress(ValueError):  # a date that is not one: the run's date is unknown
+                made["created_at"] = datetime.fromisoformat(date.get("when", ""))
+        return {name: value for name, value in made.items() if value is not None}
 
 
 def _group_name(group: etree._Element, number: int) -> str:

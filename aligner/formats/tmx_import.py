@@ -1,6 +1,6 @@
-"""TMX 1.1-1.4 import: a translation memory becomes a work, one version per language, and one
-alignment run per translation whose links are the memory's translation units: confirmed, unless
-the memory is one of ours and its ``x-status``/``x-score`` props say otherwise.
+"""TMX 1.1-1.4 reader: a translation memory becomes a parallel document: a work, one version per
+language, and one alignment run per translation whose beads are the memory's translation units:
+confirmed, unless the memory is one of ours and its ``x-status``/``x-score`` props say otherwise.
 
 The file is streamed through the one hardened parser (:mod:`aligner.formats.xml`), each unit
 freed once read, so memory holds the texts and not the XML tree; lxml detects the encoding from
@@ -11,6 +11,9 @@ network resource.  Inline markup is reduced to text: the text of ``<hi>`` is kep
 codes of ``<bpt>``, ``<ept>``, ``<ph>``, ``<it>`` and ``<ut>`` are dropped, and so is the content
 of ``<sub>`` (a sub-flow such as a tooltip, not part of the sentence); what was dropped is
 counted.  Only our own props (``x-work``, ``x-status`` …) are kept; other tools' are not read.
+
+A language's ``<tuv>``s are its version's text: one sentence segment each, its paragraph the
+unit's index and its sentence number its place among that unit's ``<tuv>``s of the language.
 """
 
 from __future__ import annotations
@@ -24,22 +27,25 @@ from pathlib import Path
 from types import MappingProxyType
 
 from lxml import etree
-from sqlalchemy.orm import Session
 
 from aligner.core.languages import language_info
 from aligner.errors import InputError
-from aligner.formats.tmx_store import StoredRevision, UnitBead, store_revision, store_run
-from aligner.formats.xml import check_no_entities, release, stream_xml
-from aligner.services.corpus import (
+from aligner.formats.model import (
+    LINK_STATUSES,
+    MAX_LANGUAGE,
     MAX_SEGMENT_CHARS,
-    VersionSpec,
-    WorkSpec,
-    upsert_version,
-    upsert_work,
+    AlignedBead,
+    DocRun,
+    DocSegment,
+    DocVersion,
+    DocWork,
+    ParallelDocument,
+    VersionRef,
+    slug_from_name,
 )
+from aligner.formats.xml import check_no_entities, release, stream_xml
 
 METHOD = "tmx-import"
-LINK_STATUSES = ("auto", "confirmed", "corrected")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 KEPT_INLINE = ("hi",)
 DROPPED_INLINE = ("bpt", "ept", "ph", "it", "ut", "sub")
@@ -48,7 +54,6 @@ OUR_PROPS = frozenset(
      "x-score")
 )  # fmt: skip
 NO_PROPS: Mapping[str, str] = MappingProxyType({})
-MAX_LANGUAGE = 35  # models.Version.language
 SKIPPED_TUV = "a <tuv> without a language or <seg> was skipped"
 _LABEL_REVISION = re.compile(r"^(?P<label>.+) r\d+$")
 
@@ -79,38 +84,6 @@ class TmxMemory:
     def warn(self, warning: str) -> None:
         if warning not in self.warnings:
             self.warnings.append(warning)
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    label: str
-    language: str
-    revision: int
-    segments: int
-    new: bool  # a new revision, rather than the current one holding the same segments
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    id: int
-    src: str
-    tgt: str
-    statuses: dict[str, int]  # links per status
-    new: bool  # rather than the same run found already stored
-
-    @property
-    def links(self) -> int:
-        return sum(self.statuses.values())
-
-
-@dataclass(frozen=True)
-class TmxImportOutcome:
-    work: str
-    versions: list[StoredVersion]
-    runs: list[StoredRun]
-    units: int
-    dropped: dict[str, int]
-    warnings: list[str]
 
 
 # Reading ---------------------------------------------------------------------------------
@@ -268,62 +241,52 @@ def _inline_text(element: etree._Element, dropped: Counter[str]) -> str:
     return ""
 
 
-# Storing ---------------------------------------------------------------------------------
+# The document ----------------------------------------------------------------------------
 
 
-def import_tmx(session: Session, path: Path, slug: str | None) -> TmxImportOutcome:
-    """Import the memory in ``path`` into the session's transaction."""
-    memory = read_tmx(path)
-    try:
-        return _store(session, memory, slug)
-    except InputError as exc:  # a conflict with what the database holds
-        raise InputError(f"{path}: {exc}") from exc
+def read_tmx_document(path: Path) -> ParallelDocument:
+    """The memory in ``path`` as a parallel document; the memory itself is not kept."""
+    return memory_document(read_tmx(path))
 
 
-def _store(session: Session, memory: TmxMemory, slug: str | None) -> TmxImportOutcome:
-    work = upsert_work(session, WorkSpec(slug or memory.units[0].props.get("x-work") or
-                                         _slug_from(memory.path)))  # fmt: skip
+def memory_document(memory: TmxMemory) -> ParallelDocument:
+    """The work (named by our ``x-work`` prop, else after the file), a version per language
+    (the source language's first) and a run from the original to each translation."""
     labels = _labels(memory)
     languages = sorted({v.language for u in memory.units for v in u.variants})
     ordered = [memory.srclang] + [lang for lang in languages if lang != memory.srclang]
-    versions = {}
-    for language in ordered:
-        is_src = language == memory.srclang
-        spec = VersionSpec(
-            language,
-            "original" if is_src else "translation",
-            label=labels[language],
-            translation_of=None if is_src else labels[memory.srclang],
-            translator=None if is_src else _translator(memory, language),
-        )
-        versions[language] = upsert_version(session, work, spec)
-    segmentation = {"from": "tmx", "file": memory.path.name}
-    revisions: dict[str, StoredRevision] = {}
-    for language in ordered:
-        units, texts = _pieces(memory, language)
-        source = (f"{memory.path.name} ({language})", segmentation)
-        revisions[language] = store_revision(session, versions[language], units, texts, source)
-    runs = [_run(session, work.id, memory, revisions, labels, language) for language in ordered[1:]]
+    versions = [
+        _version(memory, labels, language, number) for number, language in enumerate(ordered, 1)
+    ]
+    runs = [
+        _run(memory, versions[0], version, number) for number, version in enumerate(versions[1:], 1)
+    ]
     unscored = sum(1 for unit in memory.units for p in _all_props(unit) if _unscored(p))
     if unscored:
         values = "value is" if unscored == 1 else "values are"
         memory.warn(f"{unscored} x-score {values} not a finite number; those links have no score")
-    return TmxImportOutcome(
-        work=work.slug,
-        versions=[
-            StoredVersion(labels[lang], lang, stored.number, len(stored.segment_ids), stored.new)
-            for lang, stored in revisions.items()
-        ],
-        runs=runs,
+    slug = memory.units[0].props.get("x-work") or slug_from_name(memory.path.stem, "tmx")
+    return ParallelDocument(
+        DocWork(slug),
+        versions,
+        runs,
         units=len(memory.units),
         dropped=dict(sorted(memory.dropped.items())),
         warnings=memory.warnings,
     )
 
 
-def _slug_from(path: Path) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._")
-    return slug or "tmx"
+def _version(memory: TmxMemory, labels: dict[str, str], language: str, number: int) -> DocVersion:
+    original = language == memory.srclang
+    return DocVersion(
+        labels[language],
+        language,
+        id=number,
+        role="original" if original else "translation",
+        translation_of=None if original else VersionRef(labels[memory.srclang]),
+        translator=None if original else _translator(memory, language),
+        segments=_segments(memory, language),
+    )
 
 
 def _labels(memory: TmxMemory) -> dict[str, str]:
@@ -355,37 +318,30 @@ def _translator(memory: TmxMemory, language: str) -> str | None:
     return None
 
 
-def _pieces(memory: TmxMemory, language: str) -> tuple[list[int], list[str]]:
-    """The unit index and text of each <tuv> in ``language``, in order: one segment each."""
-    units, texts = [], []
+def _segments(memory: TmxMemory, language: str) -> list[DocSegment]:
+    """A segment per <tuv> in ``language``, in order: paragraph the unit, sentence the place
+    among the unit's <tuv>s in that language."""
+    segments = []
+    previous, sentence = -1, 0
     for index, unit in enumerate(memory.units):
         for variant in unit.variants:
             if variant.language == language:
-                units.append(index)
-                texts.append(variant.text)
-    return units, texts
+                sentence = sentence + 1 if index == previous else 0
+                previous = index
+                segments.append(DocSegment("sentence", index, sentence, variant.text))
+    return segments
 
 
-def _run(
-    session: Session,
-    work_id: int,
-    memory: TmxMemory,
-    revisions: dict[str, StoredRevision],
-    labels: dict[str, str],
-    language: str,
-) -> StoredRun:
+def _run(memory: TmxMemory, src: DocVersion, tgt: DocVersion, number: int) -> DocRun:
     """The run of the units that hold either side (a unit with one side is an omission or
-    an addition), unless the same run is stored already between the same revisions."""
-    src, tgt = revisions[memory.srclang], revisions[language]
-    beads = []
-    for index, src_range, tgt_range in _unit_ranges(src.units, tgt.units):
-        props = _unit_props(memory.units[index], language)
-        beads.append(UnitBead(src_range, tgt_range, _score(props), _status(props)))
-    run_id, new = store_run(
-        session, (work_id, src, tgt), (METHOD, "none"), beads, {"file": memory.path.name}
-    )
-    statuses = Counter(bead.status for bead in beads)
-    return StoredRun(run_id, labels[memory.srclang], labels[language], dict(statuses), new)
+    an addition), in unit order."""
+    units = [[s.paragraph for s in version.segments or ()] for version in (src, tgt)]
+    beads: list[AlignedBead] = []
+    for index, src_range, tgt_range in _unit_ranges(*units):
+        props = _unit_props(memory.units[index], tgt.language)
+        beads.append(AlignedBead(len(beads), src_range, tgt_range, _score(props), _status(props)))
+    parameters = {"file": memory.path.name}
+    return DocRun(src.label, tgt.label, beads, id=number, method=METHOD, parameters=parameters)
 
 
 def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> Iterator[tuple[int, range, range]]:

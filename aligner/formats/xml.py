@@ -28,12 +28,21 @@ _HARDENING: dict[str, Any] = {
 }  # fmt: skip
 _ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 _READ_ERRORS = (etree.XMLSyntaxError, OSError, UnicodeDecodeError)
+# What XML 1.0 cannot carry: C0 controls but tab, newline and carriage return, lone
+# surrogates, U+FFFE and U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # libxml2's limits without huge_tree, as a user can act on them (its own text names an option).
 _LIMITS = {
     "Excessive depth": "elements nested more than 256 deep",
     "Text node too long": "a text of more than 10,000,000 characters",
     "huge text node": "a text of more than 10,000,000 characters",
 }
+
+
+def strip_illegal(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML 1.0 forbids, and how many were removed."""
+    cleaned, removed = _ILLEGAL.subn("", text)
+    return cleaned, removed
 
 
 def hardened_parser() -> etree.XMLParser:

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aligner.formats.beads import ExportedBead, exported_bead
+from aligner.formats.model import AlignedBead
+from aligner.services.interchange.exports import exported_bead
 from aligner.services.selection import choose_run
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Version
 
@@ -132,7 +133,7 @@ class RunStats:
     additions: list[BeadSummary]
 
 
-def bead_summary(bead: ExportedBead) -> BeadSummary:
+def bead_summary(bead: AlignedBead) -> BeadSummary:
     src_characters = _characters(bead.src_text, len(bead.src_ids))
     tgt_characters = _characters(bead.tgt_text, len(bead.tgt_ids))
     ratio = tgt_characters / src_characters if src_characters and tgt_characters else None
