@@ -12,11 +12,10 @@ import typer
 from sqlalchemy.orm import Session
 
 from aligner.cli import app, settings
+from aligner.cli.interchange import import_parallel_files, parallel_files
 from aligner.cli.output import OutputFormat, print_json, print_table, progress
 from aligner.errors import InputError
-from aligner.formats.tei_import import TeiImportOutcome, import_tei
 from aligner.formats.text import encode_like
-from aligner.formats.tmx_import import TmxImportOutcome, import_tmx
 from aligner.services.corpus import (
     DEMONSTRATION_TEXT,
     ImportOutcome,
@@ -43,8 +42,6 @@ DemonstrationOption = Annotated[
     ),
 ]
 DEMONSTRATION_MARK = "demonstration"
-TMX_SUFFIXES = (".tmx",)
-TEI_SUFFIXES = (".xml", ".tei")
 
 
 @app.command()
@@ -103,15 +100,9 @@ def import_command(
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
-    xml_files = [p for p in files if p.suffix.lower() in TMX_SUFFIXES + TEI_SUFFIXES]
-    if xml_files:
-        others = [p for p in paths if p not in xml_files]
-        if others:
-            raise InputError(
-                f"{xml_files[0]}: TMX and TEI files are imported on their own, not with "
-                f"text files or folders ({others[0]}); import those in another command"
-            )
-        _import_xml_files(ctx, xml_files, work)
+    documents = parallel_files(paths)
+    if documents:
+        import_parallel_files(ctx, documents, work)
         return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
@@ -148,72 +139,6 @@ def import_command(
             ]
     for outcome in outcomes:
         typer.echo(_describe_outcome(outcome))
-
-
-def _import_xml_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
-    """Each TMX or TEI file as a work, all in one transaction: a refused file writes nothing."""
-    options = settings(ctx)
-    with options.open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            outcomes = [
-                import_tmx(session, path, work)
-                if path.suffix.lower() in TMX_SUFFIXES
-                else import_tei(session, path, work)
-                for path in files
-            ]
-    for path, outcome in zip(files, outcomes, strict=True):
-        if isinstance(outcome, TmxImportOutcome):
-            _print_tmx_outcome(path, outcome)
-        else:
-            _print_tei_outcome(outcome)
-
-
-def _print_tmx_outcome(path: Path, outcome: TmxImportOutcome) -> None:
-    for warning in dict.fromkeys(outcome.warnings):
-        typer.echo(f"Warning: {path}: {warning}", err=True)
-    if outcome.dropped:
-        counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
-        typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
-    for version in outcome.versions:
-        name = f"{outcome.work}/{version.label}"
-        if version.new:
-            noun = "segment" if version.segments == 1 else "segments"
-            count = f"{version.segments} {noun}"
-            typer.echo(f"{name}: imported {version.revision} ({version.language}): {count}")
-        else:
-            typer.echo(f"{name}: unchanged (revision {version.revision})")
-    for run in outcome.runs:
-        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
-        if run.new:
-            statuses = ", ".join(f"{n} {status}" for status, n in sorted(run.statuses.items()))
-            typer.echo(
-                f"{name}: {run.links} links ({statuses}) from {outcome.units} translation units"
-            )
-        else:
-            typer.echo(f"{name}: unchanged ({run.links} links)")
-
-
-def _print_tei_outcome(outcome: TeiImportOutcome) -> None:
-    for version in outcome.versions:
-        name = f"{outcome.work}/{version.label}"
-        if version.revision is None:
-            line = f"{name}: declared ({version.language}), no text"
-        elif version.new:
-            line = (
-                f"{name}: imported {version.revision} ({version.language}): "
-                f"{count_summary(version.counts)}"
-            )
-        else:
-            line = f"{name}: unchanged (revision {version.revision})"
-        typer.echo(f"{line} ({DEMONSTRATION_TEXT})" if version.demonstration else line)
-    for run in outcome.runs:
-        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
-        if run.new:
-            kinds = ", ".join(f"{kind}: {n}" for kind, n in run.kinds.items())
-            typer.echo(f"{name}: {run.beads} beads ({kinds})")
-        else:
-            typer.echo(f"{name}: unchanged ({run.beads} beads)")
 
 
 def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[ImportOutcome]:
