@@ -1,13 +1,14 @@
-"""What the web tests share: the real server (uvicorn on a free loopback port, in a thread) and
-a client that sends the CSRF token the server demands of every edit."""
-
+"""What the web tests share: a fresh database holding a pair, the real server (uvicorn on a
+free loopback port, in a thread) and a client that sends the CSRF token the server demands of
+every edit."""
 from __future__ import annotations
 
 import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -15,6 +16,23 @@ import uvicorn
 from aligner.store.session import Database
 from aligner.web.app import create_app
 from aligner.web.security import CSRF_HEADER
+from tests.conftest import Cli, fresh_postgres_database
+from tests.exporting import import_pair
+from tests.test_review import ENGLISH, FRENCH
+
+
+@contextmanager
+def database_with_a_pair(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh database for a module's fixture (``kind``: "sqlite", a file in ``folder``, or
+    "postgresql", dropped afterwards) holding the English and French texts of test_review."""
+    databases: AbstractContextManager[str] = (
+        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
+        if kind == "sqlite"
+        else contextmanager(fresh_postgres_database)()
+    )
+    with databases as db_url:
+        import_pair(Cli(db_url), folder, "pair", ENGLISH, FRENCH)
+        yield db_url
 
 
 def free_port() -> int:

@@ -23,10 +23,10 @@ from aligner.store.session import Database
 from aligner.web.app import create_app
 from aligner.web.parsing import EDIT_FIELDS
 from aligner.web.security import CSRF_FIELD, CSRF_HEADER
-from tests.conftest import Cli, fresh_postgres_database
 from tests.dbdump import database_dump
-from tests.exporting import import_pair, store_run
-from tests.test_review import BEADS, ENGLISH, FRENCH
+from tests.exporting import store_run
+from tests.test_review import BEADS
+from tests.test_web_helpers import database_with_a_pair
 
 CHECKS = settings(
     max_examples=60, deadline=None, database=None,
@@ -47,24 +47,12 @@ def reviewed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Reviewed]:
     folder = tmp_path_factory.mktemp(f"properties-{request.param}")
-    databases = (
-        iter([f"sqlite:///{folder / 'aligner.sqlite'}"])
-        if request.param == "sqlite"
-        else fresh_postgres_database()
-    )
-    db_url = next(databases)
-    try:
-        import_pair(Cli(db_url), folder, "pair", ENGLISH, FRENCH)
+    with database_with_a_pair(request.param, folder) as db_url, Database(db_url) as db:
         run = store_run(db_url, "pair", "en", "fr", BEADS, method="aligner-dp-refine")
-        with Database(db_url) as db:
-            app = create_app(db, "ada", per_page=3)
-            with TestClient(
-                app, base_url="http://127.0.0.1", raise_server_exceptions=False
-            ) as client:
-                client.headers[CSRF_HEADER] = client.get("/api/session").json()["csrf_token"]
-                yield Reviewed(client, db_url, run, [database_dump(db_url)])
-    finally:
-        next(databases, None)
+        app = create_app(db, "ada", per_page=3)
+        with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as client:
+            client.headers[CSRF_HEADER] = client.get("/api/session").json()["csrf_token"]
+            yield Reviewed(client, db_url, run, [database_dump(db_url)])
 
 
 def assert_answered(response: httpx2.Response) -> None:

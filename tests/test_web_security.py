@@ -22,11 +22,11 @@ import httpx
 import pytest
 
 from aligner.web.security import CSRF_HEADER
-from tests.conftest import Cli, fresh_postgres_database
+from tests.conftest import Cli
 from tests.dbdump import database_dump
 from tests.exporting import import_pair, store_run
 from tests.test_review import BEADS, ENGLISH, FRENCH
-from tests.test_web_helpers import free_port, review_client
+from tests.test_web_helpers import database_with_a_pair, free_port, review_client
 
 EVIL = "http://evil.example"
 HEADERS = {
@@ -104,21 +104,12 @@ def loopback(
 ) -> Iterator[Served]:
     """``aligner serve`` on loopback (no options) over a database holding one pair."""
     folder = tmp_path_factory.mktemp(f"serve-{request.param}")
-    databases = (
-        iter([f"sqlite:///{folder / 'aligner.sqlite'}"])
-        if request.param == "sqlite"
-        else fresh_postgres_database()
-    )
-    db_url = next(databases)
-    try:
-        database_with_a_run(db_url, folder)
+    with database_with_a_pair(request.param, folder) as db_url:
         served = start_serve(db_url, folder)
         try:
             yield served
         finally:
             stop(served)
-    finally:
-        next(databases, None)  # drops the PostgreSQL database
 
 
 @pytest.fixture(scope="module")
