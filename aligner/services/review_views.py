@@ -72,6 +72,8 @@ class VersionRow:
 
 @dataclass(frozen=True)
 class WorkRow:
+    """A work in the works list, with its versions and runs."""
+
     slug: str
     title: str | None
     versions: Sequence[VersionRow]
@@ -139,6 +141,8 @@ def _run_rows(session: Session) -> list[tuple[int, RunRow]]:
 
 @dataclass(frozen=True)
 class Sentence:
+    """One sentence of a bead: its segment id, its place, its text."""
+
     id: int
     position: int  # the segment's place in its revision, as the exports number it
     text: str
@@ -146,6 +150,9 @@ class Sentence:
 
 @dataclass(frozen=True)
 class BeadRow:
+    """A bead as a page shows it: its sentences' texts, whether to check it first (``low``),
+    and who last edited it when (None: as the aligner made it)."""
+
     position: int
     kind: str
     score: float | None
@@ -159,6 +166,8 @@ class BeadRow:
 
 @dataclass(frozen=True)
 class Side:
+    """One version of the pair as a page lays it out (``direction``: ltr or rtl)."""
+
     label: str
     language: str
     direction: str
@@ -167,6 +176,8 @@ class Side:
 
 @dataclass(frozen=True)
 class LastEdit:
+    """Who made a review's last edit, and when."""
+
     user: str
     made_at: datetime
 
