@@ -13,7 +13,7 @@ from aligner.cli import app, settings
 from aligner.errors import InputError
 
 if TYPE_CHECKING:
-    from aligner.web.security import Access
+    from aligner.web.app import Access
 
 DEFAULT_PORT = 8765
 TOKEN_ENV_VAR = "ALIGNER_SERVE_TOKEN"
@@ -41,7 +41,7 @@ def checked_token(token: str) -> str:
 def access_token(token: str | None, host: str) -> tuple[str | None, bool]:
     """The token the server demands (``token`` checked; one generated for a network bind when
     none is given; else None) and whether it was generated (then it is printed)."""
-    from aligner.web.security import is_loopback
+    from aligner.web.app import is_loopback
 
     if token is not None:
         return checked_token(token), False
@@ -52,7 +52,7 @@ def access_token(token: str | None, host: str) -> tuple[str | None, bool]:
 
 def checked_host(host: str) -> str:
     """A --allowed-host value: a name or address, without port, path or user."""
-    from aligner.web.security import host_name
+    from aligner.web.app import host_name
 
     name = host_name(host)
     try:
@@ -68,7 +68,7 @@ def checked_host(host: str) -> str:
 def url_host(host: str, allowed_hosts: list[str]) -> str:
     """The host to print in the address: the bound one, or for every interface the first
     name given with --allowed-host."""
-    from aligner.web.security import WILDCARD_BINDS, host_name
+    from aligner.web.app import WILDCARD_BINDS, host_name
 
     name = host_name(host)
     if name in WILDCARD_BINDS:
@@ -81,7 +81,7 @@ def announce_access(
     *, shown_token: bool,
 ) -> None:  # fmt: skip
     """Say on stderr what a network bind exposes, and how to show the token."""
-    from aligner.web.security import WILDCARD_BINDS, is_loopback
+    from aligner.web.app import WILDCARD_BINDS, is_loopback
 
     if not is_loopback(host):
         where = "every interface" if host in WILDCARD_BINDS else "a network address"
@@ -143,8 +143,7 @@ def serve_command(
     """
     import uvicorn  # the web stack loads only for this command
 
-    from aligner.web.app import create_app
-    from aligner.web.security import Access
+    from aligner.web.app import Access, create_app
 
     if not 0 < port < 65536:
         raise InputError(f"--port {port}: not a port number (1-65535)")

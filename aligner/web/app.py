@@ -32,8 +32,10 @@ from aligner.web.parsing import MediaTypeError, one_line
 from aligner.web.routes_api import api_router
 from aligner.web.routes_exports import exports_router
 from aligner.web.routes_pages import pages_router
-from aligner.web.security import Access, SecurityLayer
+from aligner.web.security import WILDCARD_BINDS, Access, SecurityLayer, host_name, is_loopback
 
+# What `aligner serve` takes from the web layer: this module is the command's one way in.
+__all__ = ["WILDCARD_BINDS", "Access", "create_app", "host_name", "is_loopback"]
 log = logging.getLogger("aligner.web")
 
 
