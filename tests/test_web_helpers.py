@@ -1,6 +1,7 @@
 """What the web tests share: a fresh database holding a pair, the real server (uvicorn on a
 free loopback port, in a thread) and a client that sends the CSRF token the server demands of
 every edit."""
+
 from __future__ import annotations
 
 import socket
