@@ -8,7 +8,8 @@ newest per pair, on current revisions).  The CLI, the web application, the expor
 statistics and search all ask here.
 
 Versions.  Inside one work a version is named by its label or, when it is the only one in
-that language, by its language (:func:`aligner.store.queries.get_version`).  A filter over
+that language, by its language (:func:`aligner.store.queries.get_version`); :func:`revision_of`
+picks one of its revisions.  A filter over
 many works (``--lang``, ``--tgt``, the semantic search's languages) is a
 :class:`VersionSelector`: a label, or a BCP 47 tag that keeps its regional variants too.
 """
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from aligner.core.languages import language_info
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.store.models import AlignmentRun, Version, Work
+from aligner.store.models import AlignmentRun, Revision, Version, Work
 from aligner.store.queries import get_version, get_work
 
 # --- versions ------------------------------------------------------------------------------------
@@ -101,6 +102,19 @@ def version_selector(
         f"{option} {value}: no version in this language in {where} "
         f"(languages: {', '.join(sorted(languages)) or 'none'})"
     )
+
+
+def revision_of(version: Version, number: int | None) -> Revision:
+    """Revision ``number`` of ``version``, or its newest when ``number`` is None."""
+    name = f"{version.work.slug}/{version.label}"
+    if not version.revisions:
+        raise InputError(f"{name}: declared without text; nothing to show")
+    if number is None:
+        return version.revisions[-1]
+    for candidate in version.revisions:
+        if candidate.number == number:
+            return candidate
+    raise InputError(f"{name}: no revision {number} (revisions 1-{len(version.revisions)})")
 
 
 def default_source(work: Work, translations: Sequence[Version]) -> Version:
