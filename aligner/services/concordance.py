@@ -224,24 +224,28 @@ def _clean_query(query: str) -> str:
     return cleaned
 
 
-def search(
-    session: Session,
-    query: str,
-    *,
-    lang: str | None = None,
-    work: str | None = None,
-    tgt: str | None = None,
-    regex: bool = False,
-    limit: int = DEFAULT_LIMIT,
-) -> list[Hit]:
-    """Segments matching ``query`` (words, a phrase, or with ``regex`` a Python pattern), first
-    ``limit`` in segment order, each with its counterparts.
+@dataclass(frozen=True)
+class SearchFilters:
+    """Which hits a search returns: ``lang`` keeps hits in that language (BCP 47 tag, regional
+    variants included) or version label, ``work`` hits in that work; ``tgt`` keeps only
+    counterparts in that language or version; ``limit`` hits at most."""
 
-    ``lang`` keeps hits in that language (BCP 47 tag, regional variants included) or version
-    label, ``work`` hits in that work; ``tgt`` keeps only counterparts in that language or
-    version.  Errors (empty query, malformed pattern, unknown work or language, a limit below
-    1) are :class:`~aligner.errors.AlignerError` with a one-line message.
+    lang: str | None = None
+    work: str | None = None
+    tgt: str | None = None
+    limit: int = DEFAULT_LIMIT
+
+
+def search(
+    session: Session, query: str, filters: SearchFilters, *, regex: bool = False
+) -> list[Hit]:
+    """Segments matching ``query`` (words, a phrase, or with ``regex`` a Python pattern) that
+    ``filters`` keep, the first in segment order, each with its counterparts.
+
+    Errors (empty query, malformed pattern, unknown work or language, a limit below 1) are
+    :class:`~aligner.errors.AlignerError` with a one-line message.
     """
+    lang, work, tgt, limit = filters.lang, filters.work, filters.tgt, filters.limit
     if limit < 1:
         raise InputError(f"--limit {limit}: must be at least 1")
     pattern = compile_regex(query) if regex and query else None
@@ -290,20 +294,15 @@ def _hit(row: Row[Any], span: tuple[int, int], counterparts: list[Counterpart]) 
 
 
 def semantic_hits(
-    session: Session,
-    encoder: Encoder,
-    query: str,
-    *,
-    lang: str | None = None,
-    work: str | None = None,
-    tgt: str | None = None,
-    limit: int = DEFAULT_LIMIT,
+    session: Session, encoder: Encoder, query: str, filters: SearchFilters
 ) -> list[Hit]:
-    """The ``limit`` segments closest in meaning to ``query`` in any language, most similar
-    first, each with its counterparts; the filters are those of :func:`search`.  Needs an index
-    built with ``encoder`` (``aligner index``)."""
+    """The segments closest in meaning to ``query`` in any language that ``filters`` keep, most
+    similar first, each with its counterparts.  Needs an index built with ``encoder``
+    (``aligner index``)."""
+    lang, tgt = filters.lang, filters.tgt
+    languages = [lang] if lang else None
     found = semantic_search(
-        session, encoder, query, languages=[lang] if lang else None, work=work, limit=limit
+        session, encoder, query, languages=languages, work=filters.work, limit=filters.limit
     )
     counterpart_filter = version_selector(session, "--tgt", tgt) if tgt is not None else None
     ids = [hit.segment_id for hit in found]

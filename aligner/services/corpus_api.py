@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
 from aligner.errors import InputError
-from aligner.services.concordance import DEFAULT_LIMIT, Hit, search, semantic_hits
+from aligner.services.concordance import (
+    DEFAULT_LIMIT,
+    Hit,
+    SearchFilters,
+    search,
+    semantic_hits,
+)
 from aligner.services.counterparts import AlignedSegment, Counterpart
 from aligner.store.session import Database
 
@@ -57,13 +63,11 @@ class Corpus:
         (the one ``aligner index`` built the index with)."""
         if semantic and regex:
             raise InputError("--semantic and --regex do not go together")
+        filters = SearchFilters(lang=lang, work=work, tgt=tgt, limit=limit)
         with self.database.session() as session:
             if semantic:
-                encoder = self._encoder(model)
-                return semantic_hits(
-                    session, encoder, query, lang=lang, work=work, tgt=tgt, limit=limit
-                )
-            return search(session, query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit)
+                return semantic_hits(session, self._encoder(model), query, filters)
+            return search(session, query, filters, regex=regex)
 
     def _encoder(self, model: str) -> Encoder:
         if model not in self._encoders:
