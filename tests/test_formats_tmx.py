@@ -4,20 +4,13 @@ loaded."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+from aligner.formats import model
 from aligner.formats.beads import ExportFilter
-from aligner.formats.model import (
-    AlignedBead,
-    DocRun,
-    DocSegment,
-    DocVersion,
-    DocWork,
-    ParallelDocument,
-    VersionRef,
-)
 from aligner.formats.tmx import document_from_runs, write_tmx
 from aligner.formats.tmx_import import read_tmx_document
 
@@ -29,14 +22,14 @@ YIDDISH = ["די פֿאַרזאַמלונג האָט זיך געעפֿנט.", "�
 
 
 def bead(position: int, src: tuple[int, ...], tgt: tuple[int, ...], tgt_texts: list[str],
-         score: float | None, status: str) -> AlignedBead:  # fmt: skip
-    return AlignedBead(
+         score: float | None, status: str) -> model.AlignedBead:  # fmt: skip
+    return model.AlignedBead(
         position, src, tgt, score, status,
         " ".join(ENGLISH[i] for i in src), " ".join(tgt_texts[j] for j in tgt),
     )  # fmt: skip
 
 
-def memory(*translations: str) -> ParallelDocument:
+def memory(*translations: str) -> model.ParallelDocument:
     """English and the runs to the ``translations`` asked for (``fr``, ``yi``): French adds a
     sentence and leaves the last one out; Yiddish joins two."""
     french = [
@@ -51,29 +44,41 @@ def memory(*translations: str) -> ParallelDocument:
         bead(1, (2,), (2,), YIDDISH, 0.6, "confirmed"),
         bead(2, (3,), (), YIDDISH, None, "auto"),
     ]
-    runs = {"fr": DocRun("en", "fr", french, id=4, src_revision=1, tgt_revision=2),
-            "yi": DocRun("en", "yi", yiddish, id=5, src_revision=1, tgt_revision=1)}  # fmt: skip
+    runs = {
+        "fr": model.DocRun("en", "fr", french, id=4, src_revision=1, tgt_revision=2),
+        "yi": model.DocRun("en", "yi", yiddish, id=5, src_revision=1, tgt_revision=1),
+    }
     versions = [
-        DocVersion("en", "en", id=1, role="original", segments=texts(ENGLISH)),
-        DocVersion("fr", "fr", id=2, role="translation", translation_of=VersionRef("en"),
-                   translator="Anne Traductrice", segments=texts(FRENCH)),
-        DocVersion("yi", "yi", id=3, role="translation", translation_of=VersionRef("en"),
-                   segments=texts(YIDDISH)),
-    ]  # fmt: skip
-    return ParallelDocument(DocWork("strike"), versions, [runs[t] for t in translations])
+        model.DocVersion("en", "en", id=1, role="original", segments=texts(ENGLISH)),
+        translation("fr", FRENCH, translator="Anne Traductrice"),
+        translation("yi", YIDDISH),
+    ]
+    return model.ParallelDocument(
+        model.DocWork("strike"), versions, [runs[t] for t in translations]
+    )
 
 
-def texts(sentences: list[str]) -> list[DocSegment]:
-    return [DocSegment("sentence", n, 0, text) for n, text in enumerate(sentences)]
+def translation(
+    label: str, sentences: list[str], translator: str | None = None
+) -> model.DocVersion:
+    number = 2 if label == "fr" else 3
+    return model.DocVersion(
+        label, label, id=number, role="translation", translation_of=model.VersionRef("en"),
+        translator=translator, segments=texts(sentences),
+    )  # fmt: skip
 
 
-def round_trip(folder: Path, *translations: str) -> ParallelDocument:
+def texts(sentences: list[str]) -> list[model.DocSegment]:
+    return [model.DocSegment("sentence", n, 0, text) for n, text in enumerate(sentences)]
+
+
+def round_trip(folder: Path, *translations: str) -> model.ParallelDocument:
     path = folder / "strike.tmx"
     path.write_bytes(write_tmx(document_from_runs(memory(*translations), KEEP_ALL)))
     return read_tmx_document(path)
 
 
-def sides(run: DocRun) -> list[tuple[list[int], list[int], float | None, str]]:
+def sides(run: model.DocRun) -> list[tuple[list[int], list[int], float | None, str]]:
     return [(list(b.src_ids), list(b.tgt_ids), b.score, b.status) for b in run.beads]
 
 
@@ -83,7 +88,7 @@ def test_one_run_reads_back_as_its_versions_and_beads(tmp_path: Path) -> None:
     assert [(v.label, v.language, v.role, v.translation_of, v.translator)
             for v in read.versions] == [
         ("en", "en", "original", None, None),
-        ("fr", "fr", "translation", VersionRef("en"), "Anne Traductrice"),
+        ("fr", "fr", "translation", model.VersionRef("en"), "Anne Traductrice"),
     ]  # fmt: skip
     # A unit per bead: each side one segment, numbered by the unit it came from.
     assert [(s.paragraph, s.text) for s in read.versions[0].segments or ()] == [
@@ -131,18 +136,30 @@ def test_two_translations_read_back_from_one_unit_per_stretch_of_the_original(
     ]
 
 
+def database_modules_loaded_by(call: str, folder: Path) -> list[str]:
+    """The SQLAlchemy, store and services modules a fresh interpreter has loaded once it has
+    run ``call`` (``module:function``) on ``folder``."""
+    module, function = call.split(":")
+    code = (
+        f"import sys, json; from pathlib import Path; from {module} import {function}; "
+        f"{function}(Path(sys.argv[1])); "
+        "print(json.dumps([m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' "
+        "or m.startswith(('aligner.store', 'aligner.services'))]))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", code, str(folder)],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    )  # fmt: skip
+    loaded: list[str] = json.loads(found.stdout)
+    return loaded
+
+
+def round_trip_of_two(folder: Path) -> model.ParallelDocument:
+    return round_trip(folder, "fr", "yi")
+
+
 def test_the_round_trip_loads_no_database_library(tmp_path: Path) -> None:
     """In a fresh interpreter: writing and reading TMX imports no SQLAlchemy, store or
     services module."""
-    code = (
-        "import sys; from pathlib import Path; from tests.test_formats_tmx import round_trip; "
-        "round_trip(Path(sys.argv[1]), 'fr', 'yi'); "
-        "print([m for m in sys.modules if m.split('.')[0] == 'sqlalchemy' "
-        "or m.startswith(('aligner.store', 'aligner.services'))])"
-    )
-    found = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    )  # fmt: skip
-    assert found.stdout.strip() == "[]"
+    assert database_modules_loaded_by("tests.test_formats_tmx:round_trip_of_two", tmp_path) == []
     assert (tmp_path / "strike.tmx").stat().st_size > 0

@@ -15,7 +15,8 @@ from aligner.formats.xml import hardened_parser
 from aligner.store.models import AlignmentRun, Link, Version, Work
 from aligner.store.session import Database
 from tests.conftest import SHARED, Cli, assert_one_line_error, requires_shared
-from tests.test_export_tmx import WORK, aligned_demo, props, segs
+from tests.exporting import WORK, aligned_demo
+from tests.test_export_tmx import props, segs
 
 SAMPLES = SHARED / "data" / "tmx-samples"
 KIT = SAMPLES / "omegat" / "TMXComplianceKit"
@@ -185,7 +186,7 @@ def comparable(data: bytes) -> tuple[dict[str, str], list[tuple[dict[str, str], 
     root = etree.fromstring(data, hardened_parser())
     header = root.find("header")
     assert header is not None
-    attributes = {k: v for k, v in header.attrib.items() if k != "creationdate"}
+    attributes = {str(k): str(v) for k, v in header.attrib.items() if k != "creationdate"}
     return attributes, [(props(tu), segs(tu)) for tu in root.iter("tu")]
 
 

@@ -117,3 +117,17 @@ def test_a_layer_break_is_reported(
     result = lint_imports(tmp_path, contract)
     assert result.returncode == 1
     assert reported in result.stdout
+
+
+def test_every_package_of_the_tree_is_installed() -> None:
+    """``pip install .`` ships exactly the packages of the tree (pyproject lists them by hand)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    in_tree = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "aligner").rglob("__init__.py")
+    }
+    assert in_tree - listed == set(), "packages missing from [tool.setuptools] packages"

@@ -244,7 +244,7 @@ def test_the_hnsw_graph_finds_what_exact_search_finds(
     sqlite_cli.ok("index")
     sqlite_cli.ok("import", path, "--work", "strike-1935", "--lang", "ru", "--role", "original")
     assert "removed 5 (HNSW graph; " in sqlite_cli.ok("index").stdout  # updated in place
-    queries = [
+    queries: list[tuple[str, dict[str, object]]] = [
         (IZVESTIA_PARAPHRASE, {}),
         (IZVESTIA_PARAPHRASE, {"languages": ["fr", "yi"]}),
         ("The strikers won.", {"languages": ["ru"]}),
@@ -338,7 +338,7 @@ def test_index_errors_are_one_line(sqlite_cli: Cli, tmp_path: Path) -> None:
     assert_one_line_error(result, str(blocked), "cannot write the semantic index")
     with session_of(sqlite_cli) as session:  # nothing was written half-way
         assert session.scalar(select(func.count()).select_from(Embedding)) == 0
-        assert session.scalar(select(func.count()).select_from(Revision)) > 0
+        assert (session.scalar(select(func.count()).select_from(Revision)) or 0) > 0
 
 
 def test_copies_of_a_text_share_one_vector_and_are_all_found(

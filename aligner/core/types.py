@@ -10,6 +10,13 @@ SEGMENT_KINDS: tuple[SegmentKind, ...] = ("heading", "paragraph", "sentence", "f
 
 SegmentUnit = Literal["sentence", "paragraph"]
 
+# A version is an original or a translation; what a translation was made from is known as the
+# publication states it, inferred from the circumstances, or unknown.
+ROLES = ("original", "translation")
+TRANSLATION_BASES = ("stated", "inferred", "unknown")
+# A link's status: as the aligner made it, or confirmed or corrected by a person.
+LINK_STATUSES = ("auto", "confirmed", "corrected")
+
 # The kinds that take part in alignment: everything but notes.
 ALIGNED_KINDS: tuple[SegmentKind, ...] = ("heading", "sentence", "paragraph", "footnote")
 

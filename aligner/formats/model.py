@@ -17,14 +17,12 @@ from typing import Any
 
 from aligner.version import __version__
 
-# A link's status: made by the aligner, confirmed as it is by a person, or corrected by one.
-LINK_STATUSES = ("auto", "confirmed", "corrected")
+# The statuses a person gave: a link confirmed as it is, or corrected.
 CONFIRMED = ("confirmed", "corrected")
-ROLES = ("original", "translation")
-TRANSLATION_BASES = ("stated", "inferred", "unknown")
-# What the store holds, so that a reader refuses more before anything is written: the longest
-# segment (a longer one is a text without breaks), and the lengths of label and language
-# columns (models.Version).
+# What the store holds, so that a reader refuses more before anything is written.  The longest
+# segment: a longer one is not a sentence or a paragraph but a text without breaks, and would
+# cost the full-text index hundreds of MB (SQLite) or exceed its limit (PostgreSQL's tsvector
+# holds at most 1 MB).  The lengths of the label and language columns (models.Version).
 MAX_SEGMENT_CHARS = 100_000
 MAX_LABEL = 50
 MAX_LANGUAGE = 35
@@ -154,7 +152,11 @@ class ParallelDocument:
     warnings: Sequence[str] = ()
 
     def version(self, label: str) -> DocVersion:
-        return next(v for v in self.versions if v.label == label)
+        """The version labelled ``label`` (a run names its two versions so)."""
+        for version in self.versions:
+            if version.label == label:
+                return version
+        raise KeyError(label)
 
 
 def rounded_score(score: float | None) -> float | None:

@@ -38,9 +38,9 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from aligner.version import __version__
 from aligner.formats.model import DocRun, DocVersion, ParallelDocument
 from aligner.formats.xml import strip_illegal
+from aligner.version import __version__
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"

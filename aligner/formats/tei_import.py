@@ -6,8 +6,9 @@ Versions are the ``<text xml:lang>`` elements of ``<text><group>`` (what the exp
 else the ``<div xml:lang>`` children of ``<text><body>``, their segments read by
 :mod:`aligner.formats.tei_text`.  The header gives the work (title, author, notes, date
 written, and the slug from "from the work SLUG."), and each version's role, title,
-translator, date, publication, source, licence, notes, demonstration flag and what it was translated from (``<bibl>`` matched by ``xml:id`` or ``n``);
-a ``<bibl>`` with ``n`` and ``textLang`` but no ``<text>`` is a version declared without text.
+translator, date, publication, source, licence, notes, demonstration flag and what it was
+translated from (``<bibl>`` matched by ``xml:id`` or ``n``); a ``<bibl>`` with ``n`` and
+``textLang`` but no ``<text>`` is a version declared without text.
 What the export writes for this purpose is described in :mod:`aligner.formats.tei`.
 
 Each ``<linkGrp type="alignment">`` is a run, read and checked by
@@ -33,13 +34,12 @@ from pathlib import Path
 from lxml import etree
 
 from aligner.core.languages import language_info_in
+from aligner.core.types import ROLES, TRANSLATION_BASES
 from aligner.errors import InputError
 from aligner.formats.model import (
     MAX_LABEL,
     MAX_LANGUAGE,
     MAX_SEGMENT_CHARS,
-    ROLES,
-    TRANSLATION_BASES,
     DocSegment,
     DocVersion,
     DocWork,

@@ -28,9 +28,9 @@ from typing import Any
 
 from lxml import etree
 
-from aligner.core.types import ALIGNED_KINDS
+from aligner.core.types import ALIGNED_KINDS, LINK_STATUSES
 from aligner.errors import InputError
-from aligner.formats.model import LINK_STATUSES, AlignedBead, DocRun
+from aligner.formats.model import AlignedBead, DocRun
 from aligner.formats.tei import XML_ID, tei
 
 METHOD = "tei-import"

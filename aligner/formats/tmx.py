@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from aligner.version import __version__
 from aligner.formats.beads import ExportFilter, kept_beads
 from aligner.formats.model import CONFIRMED, AlignedBead, DocRun, ParallelDocument
 from aligner.formats.multiway import PivotRow, pivot_rows
 from aligner.formats.xml import strip_illegal
+from aligner.version import __version__
 
 TMX_VERSION = "1.4"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'

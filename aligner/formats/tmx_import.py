@@ -29,14 +29,13 @@ from types import MappingProxyType
 from lxml import etree
 
 from aligner.core.languages import language_info
+from aligner.core.types import LINK_STATUSES
 from aligner.errors import InputError
+from aligner.formats.columns import BeadColumns, SentenceColumns
 from aligner.formats.model import (
-    LINK_STATUSES,
     MAX_LANGUAGE,
     MAX_SEGMENT_CHARS,
-    AlignedBead,
     DocRun,
-    DocSegment,
     DocVersion,
     DocWork,
     ParallelDocument,
@@ -318,30 +317,35 @@ def _translator(memory: TmxMemory, language: str) -> str | None:
     return None
 
 
-def _segments(memory: TmxMemory, language: str) -> list[DocSegment]:
+def _segments(memory: TmxMemory, language: str) -> SentenceColumns:
     """A segment per <tuv> in ``language``, in order: paragraph the unit, sentence the place
     among the unit's <tuv>s in that language."""
-    segments = []
+    segments = SentenceColumns()
     previous, sentence = -1, 0
     for index, unit in enumerate(memory.units):
         for variant in unit.variants:
             if variant.language == language:
                 sentence = sentence + 1 if index == previous else 0
                 previous = index
-                segments.append(DocSegment("sentence", index, sentence, variant.text))
+                segments.append(index, sentence, variant.text)
     return segments
 
 
 def _run(memory: TmxMemory, src: DocVersion, tgt: DocVersion, number: int) -> DocRun:
     """The run of the units that hold either side (a unit with one side is an omission or
     an addition), in unit order."""
-    units = [[s.paragraph for s in version.segments or ()] for version in (src, tgt)]
-    beads: list[AlignedBead] = []
+    units = [_paragraphs(version) for version in (src, tgt)]
+    beads = BeadColumns()
     for index, src_range, tgt_range in _unit_ranges(*units):
         props = _unit_props(memory.units[index], tgt.language)
-        beads.append(AlignedBead(len(beads), src_range, tgt_range, _score(props), _status(props)))
+        beads.append(src_range, tgt_range, _score(props), _status(props))
     parameters = {"file": memory.path.name}
     return DocRun(src.label, tgt.label, beads, id=number, method=METHOD, parameters=parameters)
+
+
+def _paragraphs(version: DocVersion) -> Sequence[int]:
+    segments = version.segments
+    return segments.paragraphs if isinstance(segments, SentenceColumns) else []
 
 
 def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> Iterator[tuple[int, range, range]]:

@@ -26,6 +26,7 @@ from aligner.core.segmentation import segment_text
 from aligner.core.types import Segment as TextSegment
 from aligner.core.types import Segmentation, SegmentUnit
 from aligner.errors import InputError
+from aligner.formats.model import MAX_SEGMENT_CHARS
 from aligner.formats.text import TextFile, read_text_file, shown_path
 from aligner.services.specs import (
     SLUG_PATTERN,
@@ -68,10 +69,6 @@ DEMONSTRATION_TEXT = "a demonstration text made for this project, not a historic
 # Segments go to the database this many rows at a time, as plain rows rather than ORM objects:
 # a 50 MB text has some 300,000 of them.
 SEGMENT_BATCH = 5_000
-# The longest segment stored: a longer one is not a sentence or a paragraph but a text without
-# breaks, and would cost the full-text index hundreds of MB (SQLite) or exceed its limit
-# (PostgreSQL's tsvector holds at most 1 MB).
-MAX_SEGMENT_CHARS = 100_000
 _HASH_CHUNK = 1 << 20
 # The line breaks of str.splitlines(), each line found without a list of them all.
 _LINE = re.compile(

@@ -22,8 +22,9 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from aligner.core.languages import language_info
+from aligner.core.types import ROLES, TRANSLATION_BASES
 from aligner.errors import InputError
-from aligner.store.models import ROLES, TRANSLATION_BASES, Version, Work
+from aligner.store.models import Version, Work
 from aligner.store.queries import find_work, resolve_version_ref
 
 SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from aligner.core.types import LINK_STATUSES
 from aligner.formats.model import AlignedBead
 from aligner.services.interchange.exports import exported_bead
 from aligner.services.selection import choose_run
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Version
 
-LINK_STATUSES = ("auto", "confirmed", "corrected")
 DEFAULT_LOWEST = 10
 OUTLIER_SPREADS = 3.0
 MAD_TO_SPREAD = 1.4826
