@@ -30,7 +30,9 @@ _ZIP_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
 }
 _SRT_CUE = re.compile(r"\A\s*\d+[ \t]*\r?\n\d{1,2}:\d{2}:\d{2}[,.]\d{3}[ \t]*-->")
-_HTML_START = re.compile(rb"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html)\b", re.I | re.S)
+_HTML_START = re.compile(
+    rb"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
 _HTML_TAGS = re.compile(rb"<(?:p|div|body|head|h[1-6]|br)\b[^>]*>", re.I)
 
 
@@ -73,9 +75,7 @@ def detect_format(raw: bytes, name: str) -> str:
         return _zip_format(raw, name, extension)
     text_head = _text_head(head)
     if text_head is None:
-        raise InputError(
-            f"{name}: unknown binary file; the formats read are {', '.join(FORMATS)}"
-        )
+        raise InputError(f"{name}: unknown binary file; the formats read are {', '.join(FORMATS)}")
     if text_head.startswith("WEBVTT"):
         return "vtt"
     if _SRT_CUE.match(text_head):
@@ -114,7 +114,11 @@ def _zip_format(raw: bytes, name: str, extension: str | None) -> str:
 
 def _text_head(head: bytes) -> str | None:
     """The start of a text file, or None when it looks binary."""
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
             return head[len(bom) :].decode(codec, "ignore")
     if b"\x00" in head:

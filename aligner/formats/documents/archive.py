@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import zipfile
-from urllib.parse import unquote
 from html.entities import html5 as html5_entities
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -60,8 +60,7 @@ class Archive:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > _RATIO_FREE_BYTES and ratio > MAX_RATIO:
             raise InputError(
-                f"{self.name}: {info.filename} expands {ratio:.0f} times "
-                f"(a zip bomb?); refused"
+                f"{self.name}: {info.filename} expands {ratio:.0f} times (a zip bomb?); refused"
             )
         if info.flag_bits & 0x1:
             raise InputError(f"{self.name}: {info.filename} is encrypted; refused")

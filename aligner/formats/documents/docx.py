@@ -18,11 +18,11 @@ from aligner.formats.document import Document, DocumentBuilder, Inline, Marker
 from aligner.formats.documents.archive import Archive
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_SKIPPED = frozenset(
-    f"{W}{tag}" for tag in
-    "del moveFrom instrText delText delInstrText pPr rPr drawing pict object commentReference "
-    "footnoteRef endnoteRef annotationRef fldChar sectPr tblPr trPr tcPr tblGrid".split()
-) | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}  # fmt: skip
+_SKIPPED = frozenset(f"{W}{tag}" for tag in (
+    "del", "moveFrom", "instrText", "delText", "delInstrText", "pPr", "rPr", "drawing", "pict",
+    "object", "commentReference", "footnoteRef", "endnoteRef", "annotationRef", "fldChar",
+    "sectPr", "tblPr", "trPr", "tcPr", "tblGrid",
+)) | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}  # fmt: skip
 _CHANGES = frozenset(f"{W}{tag}" for tag in ("ins", "del", "moveFrom", "moveTo"))
 _REPORTED = frozenset((f"{W}del", f"{W}moveFrom", f"{W}commentReference"))
 _CORE = {"title": "title", "creator": "author", "language": "language", "created": "date"}

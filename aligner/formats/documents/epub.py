@@ -16,7 +16,7 @@ from lxml import etree
 from aligner.errors import InputError
 from aligner.formats.document import Document, DocumentBuilder
 from aligner.formats.documents.archive import Archive, parse_xhtml_bytes, resolve
-from aligner.formats.documents.markup import Key, NoteRefs, extract, local_name
+from aligner.formats.documents.markup import Key, NoteRefs, element_text, extract, local_name
 
 _FONT_OBFUSCATION = frozenset(
     ("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC")
@@ -51,10 +51,11 @@ def _resolver(member: str) -> Callable[[str], Key]:
     return resolve_href
 
 
-
 def _refuse_drm(archive: Archive) -> None:
     if archive.has("META-INF/rights.xml"):
-        raise InputError(f"{archive.name}: the EPUB is DRM-protected (META-INF/rights.xml); refused")
+        raise InputError(
+            f"{archive.name}: the EPUB is DRM-protected (META-INF/rights.xml); refused"
+        )
     if not archive.has("META-INF/encryption.xml"):
         return
     encryption = archive.xml("META-INF/encryption.xml")
@@ -83,7 +84,7 @@ def _metadata(builder: DocumentBuilder, package: etree._Element) -> None:
             roles[str(meta.get("refines")).lstrip("#")] = (meta.text or "").strip()
     for element in package.iter():
         tag = local_name(element)
-        value = "".join(element.itertext()).strip()
+        value = element_text(element).strip()
         if tag in ("title", "language", "date", "source", "publisher", "identifier"):
             builder.set_metadata(tag, value)
         elif tag in ("creator", "contributor"):

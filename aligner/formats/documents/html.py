@@ -15,9 +15,13 @@ from lxml import etree
 
 from aligner.errors import InputError
 from aligner.formats.document import Document, DocumentBuilder
-from aligner.formats.documents.markup import Key, NoteRefs, extract, local_name
+from aligner.formats.documents.markup import Key, NoteRefs, element_text, extract, local_name
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _XML_DECLARATION = re.compile(rb"\A\s*<\?xml[^>]*\bencoding\s*=\s*[\"']([A-Za-z0-9._:-]+)")
 _META_CHARSET = re.compile(rb"<meta\b[^>]*?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 _META_FIELDS = {
@@ -31,7 +35,6 @@ def read(raw: bytes, name: str) -> Document:
     text, encoding, guessed = decode_html(raw, name)
     parser = lxml.html.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-        default_doctype=False,
     )  # fmt: skip
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), parser=parser)
@@ -45,7 +48,7 @@ def read(raw: bytes, name: str) -> Document:
 
     def resolve(href: str) -> Key:
         page, _, ident = href.partition("#")
-        return (name if not page else page, ident)
+        return (page or name, ident)
 
     refs.collect(name, root, resolve)
     body = root.find("body")
@@ -104,7 +107,7 @@ def _head_metadata(builder: DocumentBuilder, root: etree._Element) -> None:
     for element in root.iter():
         tag = local_name(element)
         if tag == "title":
-            builder.set_metadata("title", "".join(element.itertext()))
+            builder.set_metadata("title", element_text(element))
         elif tag == "meta":
             key = _META_FIELDS.get((element.get("name") or "").lower())
             if key:

@@ -20,16 +20,19 @@ from lxml import etree
 from aligner.formats.document import BlockKind, DocumentBuilder, Inline, Marker
 from aligner.segment import NAVIGATION, _metadata_value, _parse_note_line
 
-_DROPPED = frozenset(
-    "script style noscript nav template head form button iframe svg math object select "
-    "textarea input audio video canvas map".split()
-)
+_DROPPED = frozenset((
+    "script", "style", "noscript", "nav", "template", "head", "form", "button", "iframe", "svg",
+    "math", "object", "select", "textarea", "input", "audio", "video", "canvas", "map",
+))  # fmt: skip
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
-_CONTAINERS = frozenset(
-    "html body div section article main aside header footer blockquote ul ol dl table thead "
-    "tbody tfoot tr center figure details hgroup".split()
-)
-_BLOCKS = frozenset("p li dd dt td th pre figcaption caption address summary".split())
+_CONTAINERS = frozenset((
+    "html", "body", "div", "section", "article", "main", "aside", "header", "footer",
+    "blockquote", "ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr", "center", "figure",
+    "details", "hgroup",
+))  # fmt: skip
+_BLOCKS = frozenset((
+    "p", "li", "dd", "dt", "td", "th", "pre", "figcaption", "caption", "address", "summary",
+))  # fmt: skip
 _NOTE_NUMBER = re.compile(r"[\[(]?\s*(\d{1,4}|[*†‡§]+|[ivxlc]{1,6}|[a-z])\s*[\])]?\.?")
 _NOTE_TYPES = frozenset(("footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"))
 
@@ -41,6 +44,11 @@ def local_name(element: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1].lower()
+
+
+def element_text(element: etree._Element) -> str:
+    """All the text inside ``element``."""
+    return "".join(str(piece) for piece in element.itertext())
 
 
 def _attr(element: etree._Element, name: str) -> str:
@@ -68,7 +76,7 @@ class NoteRefs:
             if local_name(link) != "a":
                 continue
             href = _attr(link, "href")
-            number = note_number("".join(link.itertext()))
+            number = note_number(element_text(link))
             if "#" not in href or number is None:
                 continue
             key = resolve(href)
@@ -142,7 +150,7 @@ def _footnote_label(walk: _Walk, element: etree._Element) -> str | None:
     types = set(_attr(element, "type").split()) | set(_attr(element, "role").split())
     if types & _NOTE_TYPES:
         first = next((c for c in element.iter() if local_name(c) == "a"), None)
-        text = "".join(first.itertext()) if first is not None else ""
+        text = element_text(first) if first is not None else ""
         return note_number(text) or next(_ids(element), "")
     # A paragraph that starts with an anchor a reference points at: <p><a name="n1">1.</a> …
     head = (element.text or "").strip()
@@ -152,7 +160,7 @@ def _footnote_label(walk: _Walk, element: etree._Element) -> str | None:
         for ident in [*_ids(child), *(i for c in child.iterdescendants() for i in _ids(c))]:
             if (walk.part, ident) in walk.refs.numbers:
                 return walk.refs.numbers[(walk.part, ident)]
-        head = (child.tail or "").strip() + "".join(child.itertext()).strip()
+        head = (child.tail or "").strip() + element_text(child).strip()
     return None
 
 
@@ -217,15 +225,17 @@ def _text(walk: _Walk, text: str | None, preformatted: bool) -> None:
 
 def _marker(walk: _Walk, element: etree._Element) -> bool:
     """Record ``element`` as a footnote marker if it is a reference to a known note."""
-    link = element if local_name(element) == "a" else next(
-        (c for c in element.iter() if local_name(c) == "a"), None
+    link = (
+        element
+        if local_name(element) == "a"
+        else next((c for c in element.iter() if local_name(c) == "a"), None)
     )
     if link is None:
         return False
     href = _attr(link, "href")
     if "#" not in href or walk.resolve(href) not in walk.refs.numbers:
         return False
-    text = "".join(element.itertext())
+    text = element_text(element)
     if note_number(text) is None:
         return False
     walk.runs.append(Marker(walk.refs.numbers[walk.resolve(href)]))

@@ -15,6 +15,7 @@ from lxml import etree
 
 from aligner.formats.document import Document, DocumentBuilder, Inline, Marker
 from aligner.formats.documents.archive import Archive
+from aligner.formats.documents.markup import element_text
 
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -69,15 +70,13 @@ class _Reader:
         return out
 
     def _inline(self, child: etree._Element, tag: str, out: list[Inline]) -> None:
-        if tag == f"{TEXT}s":
-            out.append(" ")
-        elif tag == f"{TEXT}tab":
+        if tag == f"{TEXT}s" or tag == f"{TEXT}tab":
             out.append(" ")
         elif tag == f"{TEXT}line-break":
             out.append("\n")
         elif tag == f"{TEXT}note":
             citation = child.find(f"{TEXT}note-citation")
-            label = "".join(citation.itertext()).strip() if citation is not None else ""
+            label = element_text(citation).strip() if citation is not None else ""
             body = child.find(f"{TEXT}note-body")
             label = label or str(len(self.notes) + 1)
             out.append(Marker(label))
