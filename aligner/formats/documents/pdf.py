@@ -12,6 +12,7 @@ digits in body text are their markers.  A PDF with no text layer is refused: it 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -156,17 +157,24 @@ class _Paragraph:
 def _layout(builder: DocumentBuilder, pages: list[list[_Line]], body_size: float) -> None:
     paragraphs: list[_Paragraph] = []
     footnotes: list[_Paragraph] = []
+    vocabulary = _vocabulary(pages)
     ends = sorted(line.x1 for page in pages for line in page)
     right = ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
     for page in pages:
         previous: _Line | None = None
+        beside = _side_by_side(page)
         for line in page:
             kind = _kind(line, body_size)
             if kind == "footnote":
                 _add_footnote_line(footnotes, line)
                 continue
             current = paragraphs[-1] if paragraphs else None
-            if current is not None and _continues(current, previous, line, kind, right, body_size):
+            if (
+                current is not None
+                and id(line) not in beside
+                and id(current.lines[-1]) not in beside
+                and _continues(current, previous, line, kind, right, body_size)
+            ):
                 current.lines.append(line)
             else:
                 paragraphs.append(_Paragraph(kind, [line]))
@@ -175,11 +183,25 @@ def _layout(builder: DocumentBuilder, pages: list[list[_Line]], body_size: float
     for paragraph in paragraphs:
         if paragraph.kind == "heading":
             level = sizes.index(round(paragraph.lines[0].size)) + 1
-            builder.add("heading", _join_lines(paragraph.lines), level=level)
+            builder.add("heading", _join_lines(paragraph.lines, vocabulary), level=level)
         else:
-            builder.add("paragraph", _join_lines(paragraph.lines))
+            builder.add("paragraph", _join_lines(paragraph.lines, vocabulary))
     for note in footnotes:
-        builder.add("footnote", _join_lines(note.lines), label=note.label)
+        builder.add("footnote", _join_lines(note.lines, vocabulary), label=note.label)
+
+
+def _side_by_side(page: list[_Line]) -> set[int]:
+    """Lines that share their height on the page with another line: table cells, or text
+    beside a figure.  Each is a paragraph of its own."""
+    found: set[int] = set()
+    ordered = sorted(page, key=lambda line: line.top)
+    for first, second in itertools.pairwise(ordered):
+        overlap = min(first.bottom, second.bottom) - max(first.top, second.top)
+        if overlap > 0.5 * min(first.size, second.size) and (
+            first.x1 <= second.x0 or second.x1 <= first.x0
+        ):
+            found.update((id(first), id(second)))
+    return found
 
 
 def _kind(line: _Line, body_size: float) -> str:
@@ -237,36 +259,82 @@ def _continues(
         return previous is not None and line.top - previous.bottom < line.size
     ends = _SENTENCE_END.search(last.text) is not None
     if previous is None:  # first line of a page: carry on a paragraph cut by the page break
-        return not ends and last.x1 > right - 4 * size
+        return not (ends and _stopped_short(last, line, right))
     if line.top - previous.bottom > 0.8 * size:  # a vertical gap
         return False
     if line.x0 > previous.x0 + 1.5 * size and ends:  # an indented first line
         return False
-    return not (ends and last.x1 < right - 4 * size)  # the last line stopped short
+    return not (ends and _stopped_short(last, line, right))
 
 
-def _join_lines(lines: list[_Line]) -> list[Inline]:
+def _stopped_short(last: _Line, following: _Line, right: float) -> bool:
+    """Whether ``last`` ended before the margin by choice: the next line's first word would
+    have fitted after it (the rule that also holds for ragged-right text)."""
+    words = following.text.split()
+    if not words:
+        return True
+    char_width = (last.x1 - last.x0) / max(len(last.text), 1)
+    return right - last.x1 > (len(words[0]) + 1) * char_width
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[-\u00ad]$")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _vocabulary(pages: list[list[_Line]]) -> frozenset[str]:
+    """Every word and hyphenated compound of the document, and each compound's parts."""
+    words: set[str] = set()
+    for page in pages:
+        for line in page:
+            for word in _WORD.findall(line.text.lower()):
+                words.add(word)
+                words.update(word.split("-"))
+    return frozenset(words)
+
+
+def _join_lines(lines: list[_Line], vocabulary: frozenset[str]) -> list[Inline]:
     runs: list[Inline] = []
+    previous = ""
     for line in lines:
-        line_runs = [r.rstrip("\n") if isinstance(r, str) else r for r in line.runs]
-        if runs and isinstance(runs[-1], str) and _hyphenated(runs[-1], line.text):
-            runs[-1] = runs[-1].rstrip()[:-1]
-        elif runs:
-            runs.append(" ")
+        text = line.text
+        line_runs: list[Inline] = [r.rstrip("\n") if isinstance(r, str) else r for r in line.runs]
+        if runs:
+            join = _line_join(previous, text, vocabulary)
+            if join == "unhyphenate":
+                _drop_last_char(runs)
+            elif join == " ":
+                runs.append(" ")
         runs.extend(line_runs)
+        previous = text
     return runs
 
 
-def _hyphenated(before: str, after: str) -> bool:
-    """``frame-`` + ``ups`` is one word cut at the line's end; ``anti-`` + ``Stalinist`` keeps
-    its hyphen."""
-    before = before.rstrip()
-    return (
-        len(before) >= 2
-        and before[-1] in "-\u00ad"
-        and before[-2].isalpha()
-        and after[:1].islower()
-    )
+def _line_join(before: str, after: str, vocabulary: frozenset[str]) -> str:
+    """How two lines of a paragraph meet: ``" "``, ``""`` (after a dash glued to a word, as in
+    ``1920s—and``) or ``"unhyphenate"``: a word hyphenated at the line's end is joined
+    (``frame-`` + ``ups``) unless the document shows it is a compound (``deep-`` + ``going``:
+    ``deep-going`` appears elsewhere, or ``deep`` and ``going`` do and ``deepgoing`` does not).
+    """
+    last = _LAST_WORD.search(before)
+    first = _FIRST_WORD.match(after)
+    if last is None or first is None or not after[:1].islower():
+        return "" if before.endswith(("—", "–")) and before[-2:-1].isalnum() else " "
+    head, tail = last.group(1).lower(), first.group().lower()
+    if before.endswith("\u00ad") or head + tail in vocabulary:
+        return "unhyphenate"
+    if f"{head}-{tail}" in vocabulary or (head in vocabulary and tail in vocabulary):
+        return ""
+    return "unhyphenate"
+
+
+def _drop_last_char(runs: list[Inline]) -> None:
+    """Remove the line-end hyphen: the last character of the last text run."""
+    for index in range(len(runs) - 1, -1, -1):
+        run = runs[index]
+        if isinstance(run, str) and run.rstrip():
+            runs[index] = run.rstrip()[:-1]
+            return
 
 
 def _metadata(raw: bytes, builder: DocumentBuilder) -> None:
