@@ -128,9 +128,20 @@ def make_odt(text: Text, path: Path, *, changes: bool = True) -> Path:
     from odf.office import Annotation, ChangeInfo
     from odf.opendocument import OpenDocumentText
     from odf.text import (
-        H, P, ChangedRegion, Change, ChangeEnd, ChangeStart, Deletion, Insertion, LineBreak,
-        Note, NoteBody, NoteCitation, TrackedChanges,
-    )  # fmt: skip
+        Change,
+        ChangedRegion,
+        ChangeEnd,
+        ChangeStart,
+        Deletion,
+        H,
+        Insertion,
+        LineBreak,
+        Note,
+        NoteBody,
+        NoteCitation,
+        P,
+        TrackedChanges,
+    )
 
     def change_info() -> ChangeInfo:
         info = ChangeInfo()

@@ -187,7 +187,7 @@ def test_bad_docx_is_one_line(data: bytes, message: str) -> None:
 
 def test_truncated_docx_is_one_line(tmp_path: Path) -> None:
     data = make_docx(known_text(), tmp_path / "cut.docx").read_bytes()
-    with pytest.raises(InputError, match="cut.docx: ") as info:
+    with pytest.raises(InputError, match=r"cut\.docx: ") as info:
         read_document(data[: len(data) // 2], "cut.docx")
     assert "\n" not in str(info.value)
 
@@ -215,6 +215,6 @@ def test_scanned_pdf_needs_ocr(tmp_path: Path) -> None:
 
 
 def test_broken_pdf_is_one_line() -> None:
-    with pytest.raises(InputError, match="broken.pdf: ") as info:
+    with pytest.raises(InputError, match=r"broken\.pdf: ") as info:
         read_document(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage", "broken.pdf")
     assert "\n" not in str(info.value)

@@ -17,7 +17,7 @@ _TAGS = re.compile(r"</?[A-Za-z][^>]*>|\{\\[^}]*\}")
 
 
 def read_srt(raw: bytes, name: str) -> Document:
-    import srt  # type: ignore[import-untyped]
+    import srt
 
     text = decode_text(raw, name)
     builder = DocumentBuilder("srt")
