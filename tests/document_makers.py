@@ -9,6 +9,7 @@ it is not installed; .ci/run installs it).  The texts are the bundled corpus's.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import pytest
 
 from aligner.segment import clean_text
 
+_APPARATUS = re.compile(r"[A-Z][A-Za-z &]{0,30}:")
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpora"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -49,7 +51,10 @@ def corpus_paragraphs(relative: str) -> list[str]:
     """The body paragraphs of a bundled text: blank-line blocks of more than 25 words."""
     raw = (CORPUS / relative).read_text(encoding="utf-8")
     blocks = [clean_text(block) for block in raw.split("\n\n")]
-    return [b for b in blocks if len(b.split()) > 25 and not b.startswith("From ")]
+    return [
+        b for b in blocks
+        if len(b.split()) > 25 and not b.startswith("From ") and not _APPARATUS.match(b)
+    ]  # fmt: skip
 
 
 def known_text() -> Text:

@@ -20,7 +20,9 @@ from aligner.types import FootnoteMarker
 
 BlockKind = Literal["heading", "paragraph", "footnote", "note"]
 BLOCK_SEPARATOR = "\n\n"
-_TOKEN = re.compile(r"\S+|\s+")
+_ASCII_SPACE = frozenset(" \t\n\r\f\v")
+# Only ASCII white space is collapsed: a no-break space (U+00A0, U+202F) is text, kept as is.
+_TOKEN = re.compile(r"[^ \t\n\r\f\v]+|[ \t\n\r\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ def normalise(runs: Iterable[Inline]) -> tuple[str, list[tuple[str, int, int]]]:
             continue
         for match in _TOKEN.finditer(run.replace("\ufeff", "")):
             token = match.group()
-            if not token[0].isspace():
+            if token[0] not in _ASCII_SPACE:
                 emit(token)
             elif "\n" in token or "\r" in token:
                 pending = "\n"

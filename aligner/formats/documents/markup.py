@@ -33,6 +33,8 @@ _CONTAINERS = frozenset((
 _BLOCKS = frozenset((
     "p", "li", "dd", "dt", "td", "th", "pre", "figcaption", "caption", "address", "summary",
 ))  # fmt: skip
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not U+00A0: a no-break space is kept
+_INLINE_START = frozenset(("a", "span", "sup", "b", "strong", "i", "em", "small"))
 _NOTE_NUMBER = re.compile(r"[\[(]?\s*(\d{1,4}|[*†‡§]+|[ivxlc]{1,6}|[a-z])\s*[\])]?\.?")
 _NOTE_TYPES = frozenset(("footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"))
 
@@ -153,9 +155,11 @@ def _footnote_label(walk: _Walk, element: etree._Element) -> str | None:
         text = element_text(first) if first is not None else ""
         return note_number(text) or next(_ids(element), "")
     # A paragraph that starts with an anchor a reference points at: <p><a name="n1">1.</a> …
+    if local_name(element) not in _BLOCKS:
+        return None
     head = (element.text or "").strip()
     for child in element:
-        if head or not isinstance(child.tag, str):
+        if head or not isinstance(child.tag, str) or local_name(child) not in _INLINE_START:
             break
         for ident in [*_ids(child), *(i for c in child.iterdescendants() for i in _ids(c))]:
             if (walk.part, ident) in walk.refs.numbers:
@@ -220,7 +224,7 @@ def _text(walk: _Walk, text: str | None, preformatted: bool) -> None:
     if preformatted:
         walk.runs.append(text)
     else:
-        walk.runs.append(re.sub(r"\s+", " ", text))
+        walk.runs.append(_SPACES.sub(" ", text))
 
 
 def _marker(walk: _Walk, element: etree._Element) -> bool:

@@ -316,16 +316,18 @@ def _line_join(before: str, after: str, vocabulary: frozenset[str]) -> str:
     (``frame-`` + ``ups``) unless the document shows it is a compound (``deep-`` + ``going``:
     ``deep-going`` appears elsewhere, or ``deep`` and ``going`` do and ``deepgoing`` does not).
     """
-    last = _LAST_WORD.search(before)
-    first = _FIRST_WORD.match(after)
-    if last is None or first is None or not after[:1].islower():
-        return "" if before.endswith(("—", "–")) and before[-2:-1].isalnum() else " "
-    head, tail = last.group(1).lower(), first.group().lower()
-    if before.endswith("\u00ad") or head + tail in vocabulary:
+    if before.endswith(("—", "–", "-", "\u00ad")) and before[-2:-1].isalnum():
+        last = _LAST_WORD.search(before)
+        first = _FIRST_WORD.match(after)
+        if last is None or first is None or not after[:1].islower():
+            return ""  # "anti-|Stalinists", "1921-|22", "1920s—|and"
+        head, tail = last.group(1).lower(), first.group().lower()
+        if before.endswith("\u00ad") or head + tail in vocabulary:
+            return "unhyphenate"
+        if f"{head}-{tail}" in vocabulary or (head in vocabulary and tail in vocabulary):
+            return ""
         return "unhyphenate"
-    if f"{head}-{tail}" in vocabulary or (head in vocabulary and tail in vocabulary):
-        return ""
-    return "unhyphenate"
+    return " "
 
 
 def _drop_last_char(runs: list[Inline]) -> None:
