@@ -20,6 +20,7 @@ import pytest
 from aligner.segment import clean_text
 
 _APPARATUS = re.compile(r"[A-Z][A-Za-z &]{0,30}:")
+_REFERENCE = re.compile(r"\[\d{1,3}\]")
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpora"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -48,9 +49,10 @@ class Text:
 
 
 def corpus_paragraphs(relative: str) -> list[str]:
-    """The body paragraphs of a bundled text: blank-line blocks of more than 25 words."""
+    """The body paragraphs of a bundled text: blank-line blocks of more than 25 words, their
+    ``[1]`` footnote references left out (as segments leave them out)."""
     raw = (CORPUS / relative).read_text(encoding="utf-8")
-    blocks = [clean_text(block) for block in raw.split("\n\n")]
+    blocks = [clean_text(_REFERENCE.sub("", block)) for block in raw.split("\n\n")]
     return [
         b for b in blocks
         if len(b.split()) > 25 and not b.startswith("From ") and not _APPARATUS.match(b)

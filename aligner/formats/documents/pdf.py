@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from aligner.errors import InputError
 from aligner.formats.document import Document, DocumentBuilder, Inline, Marker
+from aligner.formats.documents.lines import line_join
+from aligner.formats.documents.lines import vocabulary as words_of
 
 MARGIN_SHARE = 0.1
 HEADING_RATIO = 1.15
@@ -157,7 +159,7 @@ class _Paragraph:
 def _layout(builder: DocumentBuilder, pages: list[list[_Line]], body_size: float) -> None:
     paragraphs: list[_Paragraph] = []
     footnotes: list[_Paragraph] = []
-    vocabulary = _vocabulary(pages)
+    vocabulary = words_of(line.text for page in pages for line in page)
     ends = sorted(line.x1 for page in pages for line in page)
     right = ends[int(0.9 * (len(ends) - 1))] if ends else 0.0
     for page in pages:
@@ -277,22 +279,6 @@ def _stopped_short(last: _Line, following: _Line, right: float) -> bool:
     return right - last.x1 > (len(words[0]) + 1) * char_width
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
-_LAST_WORD = re.compile(r"([^\W\d_]+)[-\u00ad]$")
-_FIRST_WORD = re.compile(r"[^\W\d_]+")
-
-
-def _vocabulary(pages: list[list[_Line]]) -> frozenset[str]:
-    """Every word and hyphenated compound of the document, and each compound's parts."""
-    words: set[str] = set()
-    for page in pages:
-        for line in page:
-            for word in _WORD.findall(line.text.lower()):
-                words.add(word)
-                words.update(word.split("-"))
-    return frozenset(words)
-
-
 def _join_lines(lines: list[_Line], vocabulary: frozenset[str]) -> list[Inline]:
     runs: list[Inline] = []
     previous = ""
@@ -300,7 +286,7 @@ def _join_lines(lines: list[_Line], vocabulary: frozenset[str]) -> list[Inline]:
         text = line.text
         line_runs: list[Inline] = [r.rstrip("\n") if isinstance(r, str) else r for r in line.runs]
         if runs:
-            join = _line_join(previous, text, vocabulary)
+            join = line_join(previous, text, vocabulary)
             if join == "unhyphenate":
                 _drop_last_char(runs)
             elif join == " ":
@@ -308,26 +294,6 @@ def _join_lines(lines: list[_Line], vocabulary: frozenset[str]) -> list[Inline]:
         runs.extend(line_runs)
         previous = text
     return runs
-
-
-def _line_join(before: str, after: str, vocabulary: frozenset[str]) -> str:
-    """How two lines of a paragraph meet: ``" "``, ``""`` (after a dash glued to a word, as in
-    ``1920s—and``) or ``"unhyphenate"``: a word hyphenated at the line's end is joined
-    (``frame-`` + ``ups``) unless the document shows it is a compound (``deep-`` + ``going``:
-    ``deep-going`` appears elsewhere, or ``deep`` and ``going`` do and ``deepgoing`` does not).
-    """
-    if before.endswith(("—", "–", "-", "\u00ad")) and before[-2:-1].isalnum():
-        last = _LAST_WORD.search(before)
-        first = _FIRST_WORD.match(after)
-        if last is None or first is None or not after[:1].islower():
-            return ""  # "anti-|Stalinists", "1921-|22", "1920s—|and"
-        head, tail = last.group(1).lower(), first.group().lower()
-        if before.endswith("\u00ad") or head + tail in vocabulary:
-            return "unhyphenate"
-        if f"{head}-{tail}" in vocabulary or (head in vocabulary and tail in vocabulary):
-            return ""
-        return "unhyphenate"
-    return " "
 
 
 def _drop_last_char(runs: list[Inline]) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from aligner.formats.document import Document, DocumentBuilder, Inline, Marker
+from aligner.formats.documents.lines import join_lines, vocabulary
 from aligner.formats.documents.textcodec import decode_text
 from aligner.segment import segment_text
 from aligner.types import FootnoteMarker
@@ -135,7 +136,7 @@ def _add_paragraphs(
     notes, citations, trailing footnotes and footnote markers are found exactly as in a
     plain-text import; tagged headings and a bilinguator author line are decided here.
     """
-    joiner = " " if convention == "wrapped" else "\n"
+    words = vocabulary(line for lines in paragraphs for line in lines)
     texts: list[str] = []
     forced: dict[int, tuple[str, str, int | None]] = {}  # index -> (kind, label, level)
     for index, lines in enumerate(paragraphs):
@@ -148,7 +149,8 @@ def _add_paragraphs(
         elif index == 0 and len(paragraphs) > 1 and _is_author_line(stripped, paragraphs[1]):
             forced[index] = ("note", "author", None)
             builder.set_metadata("author", stripped[0])
-        texts.append(joiner.join(stripped).replace("\n\n", "\n"))
+        joined = join_lines(stripped, words) if convention == "wrapped" else "\n".join(stripped)
+        texts.append(joined.replace("\n\n", "\n"))
     raw = "\n\n".join(texts)
     segmentation = segment_text(raw, "und", unit="paragraph")
     markers = list(segmentation.footnote_markers)
