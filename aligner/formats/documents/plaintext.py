@@ -39,6 +39,7 @@ _GUTENBERG_FIELDS = {"title": "title", "author": "author", "translator": "transl
                      "language": "language", "release date": "date"}  # fmt: skip
 _TAGGED_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.I)
 _DELIMITER = "<delimiter>"
+_INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|sup|sub|small)>", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)\]]$")
 GUTENBERG_HEADER = "Project Gutenberg header"
 LICENCE = "licence"
@@ -96,7 +97,7 @@ def detect_convention(lines: Sequence[str]) -> Convention:
 def _paragraphs(lines: Sequence[str], convention: Convention) -> list[list[str]]:
     """Each paragraph as its lines (stripped of the right, indentation kept)."""
     if convention == "line":
-        return [[line.rstrip()] for line in lines if line.strip()]
+        return [part for line in lines if line.strip() for part in _split_tagged(line.strip())]
     paragraphs: list[list[str]] = []
     current: list[str] = []
     few_blanks = convention == "wrapped" and sum(1 for line in lines if not line.strip()) < (
@@ -115,6 +116,15 @@ def _paragraphs(lines: Sequence[str], convention: Convention) -> list[list[str]]
     if current:
         paragraphs.append(current)
     return paragraphs
+
+
+def _split_tagged(line: str) -> list[list[str]]:
+    """``<h1>Le Nez</h1><delimiter>Traduit du russe …``: the heading, then the rest."""
+    match = _TAGGED_HEADING.match(line)
+    if match is None or match.end() == len(line):
+        return [[line]]
+    rest = line[match.end() :].removeprefix(_DELIMITER).strip()
+    return [[match.group()], [rest]] if rest else [[match.group()]]
 
 
 def _starts_paragraph(previous: str, line: str, lines: Sequence[str]) -> bool:
@@ -139,18 +149,26 @@ def _add_paragraphs(
     words = vocabulary(line for lines in paragraphs for line in lines)
     texts: list[str] = []
     forced: dict[int, tuple[str, str, int | None]] = {}  # index -> (kind, label, level)
-    for index, lines in enumerate(paragraphs):
+    markup = any(_TAGGED_HEADING.match(lines[0].strip()) for lines in paragraphs)
+    for position, lines in enumerate(paragraphs):
         stripped = [line.strip().replace(_DELIMITER, "\n") for line in lines]
+        if markup:  # the bilinguator's inline tags (<i>…</i>) are markup, not text
+            stripped = [_INLINE_TAG.sub("", line) for line in stripped]
+        index = len(texts)
         tagged = _TAGGED_HEADING.fullmatch(stripped[0]) if len(stripped) == 1 else None
         if tagged:
             stripped = [tagged.group(2)]
             forced[index] = ("heading", "", int(tagged.group(1)))
             builder.set_metadata("title", tagged.group(2))
-        elif index == 0 and len(paragraphs) > 1 and _is_author_line(stripped, paragraphs[1]):
+        elif position == 0 and len(paragraphs) > 1 and _is_author_line(stripped, paragraphs[1]):
             forced[index] = ("note", "author", None)
             builder.set_metadata("author", stripped[0])
         joined = join_lines(stripped, words) if convention == "wrapped" else "\n".join(stripped)
-        texts.append(joined.replace("\n\n", "\n"))
+        joined = "\n".join(line.strip() for line in joined.split("\n") if line.strip())
+        if joined:  # segment_text numbers non-empty blocks only: keep the indices in step
+            texts.append(joined)
+        else:
+            forced.pop(index, None)
     raw = "\n\n".join(texts)
     segmentation = segment_text(raw, "und", unit="paragraph")
     markers = list(segmentation.footnote_markers)
