@@ -15,6 +15,8 @@ import io
 import itertools
 import re
 import statistics
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +32,13 @@ FOOTNOTE_RATIO = 0.88
 _PAGE_NUMBER = re.compile(r"(?:page\s+)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?", re.I)
 _FOOTNOTE_START = re.compile(r"(\d{1,3}|[*†‡])[.)]?\s+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)\]]$")
+
+
+# What pdfminer raises on a damaged file, besides its own errors (PSException and subclasses).
+_DAMAGED: tuple[type[BaseException], ...] = (
+    ValueError, KeyError, TypeError, AssertionError, IndexError, AttributeError, struct.error,
+    zlib.error, RecursionError, EOFError,
+)  # fmt: skip
 
 
 @dataclass
@@ -64,8 +73,9 @@ def _pages(raw: bytes, name: str) -> list[list[_Line]]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psexceptions import PSException
+
+    damaged: tuple[type[BaseException], ...] = (PSException, *_DAMAGED)
 
     pages: list[list[_Line]] = []
     try:
@@ -81,7 +91,7 @@ def _pages(raw: bytes, name: str) -> list[list[_Line]]:
             pages.append(lines)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise InputError(f"{name}: the PDF is encrypted (a password is needed); refused") from exc
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as exc:
+    except damaged as exc:
         raise InputError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})") from exc
     if not pages:
         raise InputError(f"{name}: the PDF has no pages")
@@ -309,9 +319,15 @@ def _metadata(raw: bytes, builder: DocumentBuilder) -> None:
     from pdfminer.pdfdocument import PDFDocument
     from pdfminer.pdfparser import PDFParser
     from pdfminer.pdftypes import resolve1
+    from pdfminer.psexceptions import PSException
+
+    damaged: tuple[type[BaseException], ...] = (PSException, *_DAMAGED)
     from pdfminer.utils import decode_text
 
-    document = PDFDocument(PDFParser(io.BytesIO(raw)))
+    try:
+        document = PDFDocument(PDFParser(io.BytesIO(raw)))
+    except damaged:
+        return  # the text was read; metadata is a bonus
     for info in document.info:
         for field, key in (("Title", "title"), ("Author", "author"), ("CreationDate", "date")):
             value = resolve1(info.get(field))
