@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.segment import clean_text
+from aligner.core.segmentation import clean_text
 
 _APPARATUS = re.compile(r"[A-Z][A-Za-z &]{0,30}:")
 _REFERENCE = re.compile(r"\[\d{1,3}\]")

@@ -10,8 +10,11 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from aligner.align import AlignParams
-from aligner.embed import load_encoder
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import load_encoder
+from aligner.core.pipeline import align_texts
+from aligner.core.segmentation import clean_text
+from aligner.core.types import Segment
 from aligner.formats.bilingual import (
     BilingualRow,
     BilingualTable,
@@ -22,9 +25,6 @@ from aligner.formats.bilingual import (
 from aligner.formats.document import Document
 from aligner.formats.documents import read_document
 from aligner.formats.documents.segmentation import document_segmentation
-from aligner.segment import clean_text
-from aligner.textalign import align_texts
-from aligner.types import Segment
 from tests.conftest import SHARED, requires_shared
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

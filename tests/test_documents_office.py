@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.formats.document import Document
 from aligner.formats.documents import read_document
 from aligner.formats.documents.docx import COMMENTS_DROPPED, TRACKED_CHANGES
 from aligner.formats.documents.segmentation import document_segmentation
-from aligner.segment import clean_text
 from tests.document_makers import (
     Text,
     known_text,

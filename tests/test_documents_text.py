@@ -9,13 +9,13 @@ import textwrap
 
 import pytest
 
+from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.formats.document import Document
 from aligner.formats.documents import detect_format, read_document
 from aligner.formats.documents.lines import line_join
 from aligner.formats.documents.plaintext import GUTENBERG_HEADER, LICENCE
 from aligner.formats.documents.segmentation import document_segmentation
-from aligner.segment import clean_text
 from tests.conftest import SHARED, requires_shared
 from tests.document_makers import CORPUS, corpus_paragraphs, known_text
 

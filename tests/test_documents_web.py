@@ -10,12 +10,12 @@ import lxml.html
 import pytest
 from lxml.html import builder as E
 
+from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.formats.document import Document
 from aligner.formats.documents import read_document
 from aligner.formats.documents.archive import parse_xhtml_bytes
 from aligner.formats.documents.segmentation import document_segmentation
-from aligner.segment import clean_text
 from tests.conftest import SHARED, requires_shared
 from tests.document_makers import Text, corpus_paragraphs, known_text
 
@@ -65,7 +65,7 @@ def marxists_page(paragraphs: list[str], charset: str = "utf-8") -> bytes:
             E.P(E.CLASS("updat"), "Last updated on: 25 February 2016"),
         ),
     )  # fmt: skip
-    return lxml.html.tostring(page, encoding=charset, doctype="<!DOCTYPE html>")
+    return bytes(lxml.html.tostring(page, encoding=charset, doctype="<!DOCTYPE html>"))
 
 
 def test_marxists_page_structure_apparatus_and_footnote() -> None:
@@ -274,7 +274,7 @@ def test_epub2_xhtml_doctype_and_named_entities_are_read_without_a_dtd() -> None
         b'xhtml"><body><p>Candide&nbsp;&mdash; ou l&rsquo;optimisme</p></body></html>'
     )
     root = parse_xhtml_bytes(chapter, "book.epub: chapter.xhtml")
-    assert "".join(root.itertext()) == "Candide\u00a0— ou l’optimisme"
+    assert "".join(str(t) for t in root.itertext()) == "Candide\u00a0— ou l’optimisme"
     declared = b'<!DOCTYPE html [<!ENTITY e "boom">]><html><body><p>&e;</p></body></html>'
     with pytest.raises(InputError, match="declares entities"):
         parse_xhtml_bytes(declared, "book.epub: chapter.xhtml")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.html import builder as E
 
-from aligner.languages import language_info
+from aligner.core.languages import language_info
 
 
 @dataclass(frozen=True)

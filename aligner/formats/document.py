@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from aligner.types import FootnoteMarker
+from aligner.core.types import FootnoteMarker
 
 BlockKind = Literal["heading", "paragraph", "footnote", "note"]
 BLOCK_SEPARATOR = "\n\n"

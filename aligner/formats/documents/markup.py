@@ -6,7 +6,7 @@ target is in the document (``<a href="#n1">1</a>``) is a footnote marker; the el
 link points at (or that starts with an anchor it points at) is the footnote, labelled with that
 number.  Scripts, styles, forms, navigation and a page's apparatus lines (``Written: …``,
 ``return`` links) do not become body text: apparatus lines become notes and metadata, the way
-:func:`aligner.segment.segment_text` treats them in plain text.
+:func:`aligner.core.segmentation.segment_text` treats them in plain text.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from aligner.core.segmentation.apparatus import NAVIGATION, metadata_value, parse_note_line
 from aligner.formats.document import BlockKind, DocumentBuilder, Inline, Marker
-from aligner.segment import NAVIGATION, _metadata_value, _parse_note_line
 
 _DROPPED = frozenset((
     "script", "style", "noscript", "nav", "template", "head", "form", "button", "iframe", "svg",
@@ -111,7 +111,7 @@ def add_paragraph(builder: DocumentBuilder, runs: list[Inline]) -> None:
     """A paragraph, or the notes it is made of when every line is apparatus."""
     lines = "".join(r if isinstance(r, str) else r.number for r in runs).split("\n")
     lines = [line.strip() for line in lines if line.strip()]
-    notes = [_parse_note_line(line) for line in lines]
+    notes = [parse_note_line(line) for line in lines]
     if not lines or not all(notes):
         builder.add("paragraph", runs)
         return
@@ -121,7 +121,7 @@ def add_paragraph(builder: DocumentBuilder, runs: list[Inline]) -> None:
             continue
         builder.add("note", line, label=note.label)
         if note.key is not None:
-            builder.set_metadata(note.key, _metadata_value(line.split(":", 1)[1].strip()))
+            builder.set_metadata(note.key, metadata_value(line.split(":", 1)[1].strip()))
 
 
 def extract(

@@ -10,11 +10,11 @@ Conventions (:func:`detect_convention`):
   paragraph ends at a blank line, or, where there are none, before an indented line or after
   a short line that ends a sentence; its lines are joined with spaces.
 
-Headings, apparatus lines (``Written: …``) and trailing ``[1] …`` footnotes are recognised as
-:func:`aligner.segment.segment_text` recognises them.  Between Project Gutenberg's ``*** START
-OF …`` and ``*** END OF …`` lines is the text; what precedes is a note (its ``Title:``,
-``Author:``, ``Translator:``, ``Language:`` and ``Release date:`` go to metadata) and what
-follows, the licence, is a note labelled ``licence``.
+Headings, apparatus lines (``Written: …``) and trailing ``[1] …`` footnotes are recognised
+as :func:`aligner.core.segmentation.segment_text` recognises them.  Between Project
+Gutenberg's ``*** START OF …`` and ``*** END OF …`` lines is the text; what precedes is a
+note (its ``Title:``, ``Author:``, ``Translator:``, ``Language:`` and ``Release date:`` go to
+metadata) and what follows, the licence, is a note labelled ``licence``.
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ import statistics
 from collections.abc import Sequence
 from typing import Literal
 
+from aligner.core.segmentation import segment_text
+from aligner.core.types import FootnoteMarker
 from aligner.formats.document import Document, DocumentBuilder, Inline, Marker
 from aligner.formats.documents.lines import join_lines, vocabulary
 from aligner.formats.documents.textcodec import decode_text
-from aligner.segment import segment_text
-from aligner.types import FootnoteMarker
 
 Convention = Literal["blank", "line", "wrapped"]
 _GUTENBERG_START = re.compile(r"^\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG.*$", re.I | re.M)
@@ -142,7 +142,7 @@ def _add_paragraphs(
     """Classify the paragraphs with the plain-text segmenter's rules, then add them as blocks.
 
     The paragraphs are laid out one per blank-line block and given to
-    :func:`aligner.segment.segment_text` (whole paragraphs), so that headings, apparatus
+    :func:`aligner.core.segmentation.segment_text` (whole paragraphs), so that headings, apparatus
     notes, citations, trailing footnotes and footnote markers are found exactly as in a
     plain-text import; tagged headings and a bilinguator author line are decided here.
     """

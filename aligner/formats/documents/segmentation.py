@@ -1,11 +1,12 @@
 """Segments from a document's known structure instead of blank-line heuristics.
 
-Each block is one unit of :class:`aligner.types.Segment` numbering (``paragraph`` = block
+Each block is one unit of :class:`aligner.core.types.Segment` numbering (``paragraph`` = block
 index): headings, footnotes (labelled with their number) and notes (labelled with their field)
-are kept whole; paragraphs are cut into sentences by :func:`aligner.segment.split_sentences`
-(or kept whole with ``unit="paragraph"``); a block marked ``whole`` (a subtitle cue) is one
-sentence labelled with its timing.  Offsets are into :attr:`Document.text`; segment texts are
-:func:`aligner.segment.clean_text` with footnote markers left out.
+are kept whole; paragraphs are cut into sentences by
+:func:`aligner.core.segmentation.split_sentences` (or kept whole with ``unit="paragraph"``); a
+block marked ``whole`` (a subtitle cue) is one sentence labelled with its timing.  Offsets are
+into :attr:`Document.text`; segment texts are :func:`aligner.core.segmentation.clean_text`
+with footnote markers left out.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
+from aligner.core.segmentation import RULES_VERSION, clean_text, split_sentences
+from aligner.core.segmentation.sentences import SPLITTER, SPLITTER_VERSION
+from aligner.core.types import FootnoteMarker, Segment, Segmentation, SegmentUnit
 from aligner.errors import InputError
 from aligner.formats.document import Block, Document
-from aligner.segment import RULES_VERSION, SPLITTER, SPLITTER_VERSION, clean_text, split_sentences
-from aligner.types import FootnoteMarker, Segment, Segmentation, SegmentUnit
 
 STRUCTURE = "document"
 
