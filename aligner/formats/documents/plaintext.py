@@ -43,6 +43,8 @@ _INLINE_TAG = re.compile(r"</?(?:i|b|em|strong|u|sup|sub|small)>", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)\]]$")
 GUTENBERG_HEADER = "Project Gutenberg header"
 LICENCE = "licence"
+# How much of a text decides its layout: the start of a book shows its convention.
+LAYOUT_SAMPLE = 200_000
 
 
 def read(raw: bytes, name: str) -> Document:
@@ -65,6 +67,21 @@ def read(raw: bytes, name: str) -> Document:
     if start is not None and end is not None and end.start() > start.end():
         builder.add("note", text[end.start() :], label=LICENCE)
     return builder.build()
+
+
+def needs_structure(text: str) -> bool:
+    """Whether the plain-text importer's blank-line blocks would miss ``text``'s paragraphs: a
+    Project Gutenberg book, one paragraph per line, or hard-wrapped lines with (almost) no blank
+    lines between paragraphs.  The first :data:`LAYOUT_SAMPLE` characters decide."""
+    head = text[:LAYOUT_SAMPLE].replace("\r\n", "\n").replace("\r", "\n")
+    if _GUTENBERG_START.search(head):
+        return True
+    lines = head.split("\n")
+    if len(text) > LAYOUT_SAMPLE:
+        lines.pop()  # cut inside a line
+    convention = detect_convention(lines)
+    blank = sum(1 for line in lines if not line.strip())
+    return convention == "line" or (convention == "wrapped" and blank < 0.05 * len(lines))
 
 
 def detect_convention(lines: Sequence[str]) -> Convention:
