@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from aligner.cli import app, settings
+from aligner.cli import app, batch, settings
 from aligner.cli.output import OutputFormat, print_json, print_table, progress
 from aligner.core.dp import AlignParams
 from aligner.core.encoders import DEFAULT_MODEL, load_encoder
 from aligner.core.evaluation import count, scores
+from aligner.errors import InputError
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import format_bead, read_ladder
 from aligner.services.alignment import align_versions
@@ -124,16 +125,50 @@ def eval_command(
 @app.command("align")
 def align_command(
     ctx: typer.Context,
-    work: Annotated[str, typer.Argument(help="Work slug.")],
-    src: SrcOption,
-    tgt: TgtOption,
+    work: Annotated[str | None, typer.Argument(help="Work slug (none with --all).")] = None,
+    src: Annotated[
+        str | None,
+        typer.Option(
+            help="The original's language (or version label); with --all, default: the "
+            "version each translation was made from."
+        ),
+    ] = None,
+    tgt: Annotated[
+        str | None,
+        typer.Option(
+            help="The translation's language (or version label); with --all, one or more "
+            "(fr,de), default: every translation."
+        ),
+    ] = None,
     model: ModelOption = DEFAULT_MODEL,
     max_bead: MaxBeadOption = 4,
+    all_pairs: Annotated[bool, typer.Option("--all", help=batch.ALL_HELP)] = False,
+    works: Annotated[list[str] | None, typer.Option("--work", help=batch.WORK_HELP)] = None,
+    executor: Annotated[batch.ExecutorKind | None, typer.Option(help=batch.EXECUTOR_HELP)] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(envvar=batch.SCHEDULER_ENV_VAR, help=batch.SCHEDULER_HELP)
+    ] = None,
+    force: Annotated[bool, typer.Option(help=batch.FORCE_HELP)] = False,
+    device: Annotated[str | None, typer.Option(help=batch.DEVICE_HELP)] = None,
+    verbose: Annotated[bool, typer.Option(help=batch.VERBOSE_HELP)] = False,
 ) -> None:
-    """Align two versions of a work and store the result as a new alignment run."""
+    """Align two versions of a work and store the result as a new alignment run; with
+    --all, every translation of the library (see docs/scaling.md).
+
+    Example: aligner align --all --executor dask
+    """
     params = params_for(max_bead)
-    encoder = load_encoder(model)
     options = settings(ctx)
+    if all_pairs:
+        choice = batch.BatchChoice(work, src, tgt, works or [], executor, scheduler, force)
+        batch.align_all(options, batch.request(choice, params, model, device), choice, verbose)
+        return
+    if work is None:
+        raise InputError("align: name a WORK, or align every translation with --all")
+    batch.refuse_batch_options(works, executor, force, verbose)
+    if src is None or tgt is None:
+        raise InputError("align WORK needs --src and --tgt")
+    encoder = load_encoder(model, device)
     bar = partial(progress, description="embedding", quiet=options.quiet)
     with options.database() as db:
         run = align_versions(db, work, src, tgt, encoder, params, progress=bar)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from aligner import __version__
 from aligner.core.dp import AlignParams
 from aligner.core.encoders import Encoder
 from aligner.core.pipeline import DEFAULT_REFINE, align_texts
-from aligner.core.types import ALIGNED_KINDS
+from aligner.core.types import ALIGNED_KINDS, Bead
 from aligner.errors import InputError, NotFoundError
 
 # Which run a command uses is decided in aligner.services.selection; these names stay
@@ -47,7 +49,7 @@ def current_text(version: Version) -> Revision:
 
 
 @dataclass(frozen=True)
-class _Side:
+class AlignmentSide:
     """One side of an alignment as plain values, so nothing holds a transaction meanwhile."""
 
     label: str
@@ -76,23 +78,49 @@ def align_versions(
     with database.session() as session:
         work = get_work(session, work_slug)
         work_id = work.id
-        src = _side(get_version(work, src_label))
-        tgt = _side(get_version(work, tgt_label))
+        src = side_of(get_version(work, src_label))
+        tgt = side_of(get_version(work, tgt_label))
     embedder = EmbeddingCache(database, encoder, progress)
     beads = align_texts(
         src.texts, tgt.texts, embedder, params, paragraphs=(src.paragraphs, tgt.paragraphs)
     )
+    counts = {"embedded": embedder.embedded, "reused": embedder.reused}
+    return store_run(
+        database, work_slug, work_id, (src, tgt), beads, encoder.model_id, params, counts
+    )
+
+
+def run_parameters(params: AlignParams) -> dict[str, Any]:
+    """The parameters a run records (and that, with the model, say whether two runs agree)."""
+    return asdict(params) | {"refine": asdict(DEFAULT_REFINE)}
+
+
+def store_run(
+    database: Database,
+    work_slug: str,
+    work_id: int,
+    sides: tuple[AlignmentSide, AlignmentSide],
+    beads: Sequence[Bead],
+    model_id: str,
+    params: AlignParams,
+    counts: dict[str, int],
+) -> AlignmentRun:
+    """Store ``beads`` (computed on ``sides``) as a new run, in one short transaction.
+
+    ``counts`` says how many sentences were embedded and how many came from the cache.
+    """
+    src, tgt = sides
     kinds = Counter(bead.kind for bead in beads)
     run = AlignmentRun(
         work_id=work_id, src_revision_id=src.revision_id, tgt_revision_id=tgt.revision_id,
-        method=METHOD, model=encoder.model_id, code_version=__version__,
-        parameters=asdict(params) | {"refine": asdict(DEFAULT_REFINE)},
+        method=METHOD, model=model_id, code_version=__version__,
+        parameters=run_parameters(params),
         summary={
             "beads": len(beads),
             "kinds": dict(kinds.most_common()),
             "mean_score": round(sum(b.score or 0.0 for b in beads) / max(len(beads), 1), 4),
-            "embedded": embedder.embedded,
-            "reused": embedder.reused,
+            "embedded": counts["embedded"],
+            "reused": counts["reused"],
         },
     )  # fmt: skip
     for position, bead in enumerate(beads):
@@ -110,10 +138,10 @@ def align_versions(
     return run
 
 
-def _side(version: Version) -> _Side:
+def side_of(version: Version) -> AlignmentSide:
     revision = current_text(version)
     units = aligned_units(revision)
-    return _Side(
+    return AlignmentSide(
         version.label, revision.id, [s.id for s in units], [s.text for s in units],
         [s.paragraph for s in units],
     )  # fmt: skip

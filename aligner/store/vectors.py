@@ -119,11 +119,17 @@ def lookup(session: Session, model: str, keys: list[str]) -> dict[str, Vectors]:
 
 def store(session: Session, encoder: Encoder, vectors: dict[str, Vectors]) -> None:
     """Insert the vectors (by text digest) the cache lacks; a row another transaction stored
-    first is kept.  Rows go in key order, so that two PostgreSQL transactions storing the same
-    keys wait for each other instead of deadlocking."""
+    first is kept."""
+    store_vectors(session, encoder.model_id, encoder.dim, vectors)
+
+
+def store_vectors(session: Session, model: str, dim: int, vectors: dict[str, Vectors]) -> None:
+    """:func:`store` for vectors computed elsewhere (a batch worker) by the model ``model``.
+    Rows go in key order, so that two PostgreSQL transactions storing the same keys wait for
+    each other instead of deadlocking."""
     rows: list[dict[str, Any]] = [
         {
-            "model": encoder.model_id, "text_sha256": key, "dim": encoder.dim,
+            "model": model, "text_sha256": key, "dim": dim,
             "vector": vectors[key].astype(np.float32).tobytes(),
         }
         for key in sorted(vectors)

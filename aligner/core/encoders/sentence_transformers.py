@@ -3,8 +3,11 @@
 ``st:PATH`` is a sentence-transformers model directory; ``st:NAME`` (``org/model``) is a model
 already in the local Hugging Face cache.  Nothing is ever downloaded: the hub is put offline
 (``HF_HUB_OFFLINE=1``) and every load passes ``local_files_only=True``, so a missing model fails
-at once.  sentence-transformers picks CUDA when it is available; ``ALIGNER_DEVICE`` (``cpu``,
-``cuda``, ``cuda:1`` …) forces a device.
+at once.  sentence-transformers picks CUDA when it is available; ``device`` (``aligner align
+--all --device``) or else ``ALIGNER_DEVICE`` (``cpu``, ``cuda``, ``cuda:1`` …) forces a device.
+On a CUDA device the model runs in half precision (fp16) when its vectors stay finite so, and
+its id then ends in ``+fp16``: fp16 vectors differ a little from fp32 ones, so they are cached
+apart.
 
 The model id that keys the embedding cache is ``st:<label>:<12 hex digits>``:
 
@@ -78,26 +81,41 @@ class SentenceTransformerEncoder(LoadedEncoder):
         return np.asarray(vectors, dtype=np.float32)
 
 
-def load_st_encoder(name: str) -> SentenceTransformerEncoder:
-    """The model ``st:PATH`` or ``st:NAME`` from local files; anything amiss is a ModelError."""
+def load_st_encoder(name: str, device: str | None = None) -> SentenceTransformerEncoder:
+    """The model ``st:PATH`` or ``st:NAME`` from local files, on ``device`` (None: as
+    ``ALIGNER_DEVICE`` says, else sentence-transformers' choice); anything amiss is a
+    ModelError."""
     spec = name.removeprefix(PREFIX)
     if not spec:
         raise ModelError(f"{name}: give a model directory or a Hugging Face name after {PREFIX}")
     os.environ.update(OFFLINE)  # before huggingface_hub is imported: it reads them once
     path = Path(spec).expanduser()
     if path.is_dir():
-        return _from_directory(name, path.resolve())
+        return _from_directory(name, path.resolve(), device)
     if path.exists():
         raise ModelError(f"{name}: not a directory (give the model's folder)")
     if HUB_NAME.fullmatch(spec) is None:
         raise ModelError(f"{name}: no such model directory")
     snapshot = _cached_snapshot(name, spec)
-    return SentenceTransformerEncoder(_load(name, snapshot), _model_id(spec, snapshot.name))
+    model = _load(name, snapshot, device)
+    return SentenceTransformerEncoder(model, _model_id(spec, snapshot.name, _half(model)))
 
 
-def _from_directory(name: str, folder: Path) -> SentenceTransformerEncoder:
-    model = _load(name, folder)  # first: a folder that holds no model is refused before hashing
-    return SentenceTransformerEncoder(model, _model_id(folder.name, directory_digest(folder)))
+def _from_directory(name: str, folder: Path, device: str | None) -> SentenceTransformerEncoder:
+    model = _load(name, folder, device)  # first: a folder without a model is refused at once
+    digest = directory_digest(folder)
+    return SentenceTransformerEncoder(model, _model_id(folder.name, digest, _half(model)))
+
+
+def _half(model: Any) -> bool:
+    """Run ``model`` in fp16 if it is on a CUDA device and its vectors stay finite so."""
+    if model.device.type != "cuda":
+        return False
+    model.half()
+    if bool(np.isfinite(model.encode(["half precision check"], convert_to_numpy=True)).all()):
+        return True
+    model.float()
+    return False
 
 
 def directory_digest(directory: Path) -> str:
@@ -120,8 +138,9 @@ def _model_files(directory: Path) -> list[Path]:
     )
 
 
-def _model_id(label: str, digest: str) -> str:
-    return f"{PREFIX}{label[:LABEL_CHARS]}:{digest[:DIGEST_CHARS]}"
+def _model_id(label: str, digest: str, half: bool = False) -> str:
+    precision = "+fp16" if half else ""
+    return f"{PREFIX}{label[:LABEL_CHARS]}:{digest[:DIGEST_CHARS]}{precision}"
 
 
 def _cached_snapshot(name: str, repo_id: str) -> Path:
@@ -138,14 +157,14 @@ def _cached_snapshot(name: str, repo_id: str) -> Path:
         ) from exc
 
 
-def _load(name: str, directory: Path) -> Any:
+def _load(name: str, directory: Path, device: str | None = None) -> Any:
     try:
         import sentence_transformers
         import transformers
     except ImportError as exc:
         raise _not_installed(name) from exc
     transformers.logging.disable_progress_bar()
-    device = os.environ.get(DEVICE_ENV_VAR) or None
+    device = device or os.environ.get(DEVICE_ENV_VAR) or None
     try:
         return sentence_transformers.SentenceTransformer(
             str(directory), device=device, local_files_only=True
