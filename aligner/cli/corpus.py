@@ -14,6 +14,7 @@ from aligner.cli.corpus_output import print_raw, print_works, show_version, show
 from aligner.cli.interchange import import_parallel_files, parallel_files
 from aligner.cli.output import OutputFormat, progress
 from aligner.errors import InputError
+from aligner.formats.registry import FORMAT_NAMES, check_format_name
 from aligner.services.catalogue import version_data, work_data, works_data
 from aligner.services.corpus import (
     DEMONSTRATION_TEXT,
@@ -63,6 +64,14 @@ ImportTitle = Annotated[str | None, typer.Option(help="Title of this version (an
 ImportSource = Annotated[
     str | None, typer.Option(help="Where the text comes from (publication, pages).")
 ]
+ImportFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"Read the file as this format ({', '.join(FORMAT_NAMES)}) instead of the one its "
+        "content and name show.",
+    ),
+]
 # The options of ``import`` and ``declare`` that describe the version, as VersionSpec names them.
 _VERSION_OPTIONS = ("label", "translation_of", "title", "translator", "date", "source", "notes")
 
@@ -95,18 +104,23 @@ def import_command(
         "sentence"
     ),
     demonstration: DemonstrationOption = False,
+    file_format: ImportFormat = None,
 ) -> None:
     """Import texts: one file as a version of a work, or whole corpus folders.
 
     Example: aligner import trotsky.en.txt --work trotsky-1936 --lang en --translation-of ru
 
-    TMX (.tmx) and TEI (.xml, .tei) files each become a work with its alignments.
+    A version's file may be plain text, HTML, EPUB, DOCX, ODT, PDF (with a text layer),
+    Markdown, SRT or WebVTT (docs/documents.md).  TMX (.tmx) and TEI (.xml, .tei) files each
+    become a work with its alignments.
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
-    documents = parallel_files(paths)
+    if file_format is not None:
+        check_format_name(file_format)
+    documents = parallel_files(paths, file_format)
     if documents:
-        import_parallel_files(ctx, documents, work)
+        import_parallel_files(ctx, documents, work, file_format)
         return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
@@ -123,9 +137,14 @@ def import_command(
             outcomes = _import_folders(session, folders, options.quiet)
         else:
             assert work is not None and lang is not None
-            text = TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence")
+            text = TextSpec(
+                files[0], unit="paragraph" if unit == "paragraph" else "sentence",
+                format=file_format,
+            )  # fmt: skip
             outcomes = [import_text(session, *_described(ctx, work, lang), text)]
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            typer.echo(f"Warning: {outcome.path}: {warning}", err=True)
         typer.echo(_describe_outcome(outcome))
 
 
