@@ -104,6 +104,7 @@ def main() -> None:
 from aligner.cli import alignment as _alignment  # noqa: E402  (registers the commands)
 from aligner.cli import corpus as _corpus  # noqa: E402
 from aligner.cli import export as _export  # noqa: E402
+from aligner.cli import export_documents as _export_documents  # noqa: E402
 from aligner.cli import export_plain as _export_plain  # noqa: E402
 from aligner.cli import export_tei as _export_tei  # noqa: E402
 from aligner.cli import index as _index  # noqa: E402
@@ -115,6 +116,7 @@ __all__ = [
     "_alignment",
     "_corpus",
     "_export",
+    "_export_documents",
     "_export_plain",
     "_export_tei",
     "_index",

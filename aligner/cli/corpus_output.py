@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from aligner.cli.output import OutputFormat, print_json, print_table
-from aligner.services.catalogue import imported_bytes, revision_data
+from aligner.services.catalogue import binary_description, imported_bytes, revision_data
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
 from aligner.store.models import Revision
 
@@ -56,7 +56,12 @@ def _versions_cell(work: dict[str, Any]) -> str:
 
 
 def print_raw(revision: Revision) -> None:
-    """The revision's text exactly as imported, as bytes on stdout."""
+    """The revision's text exactly as imported, as bytes on stdout; on a terminal, a binary
+    document (EPUB, DOCX, ODT, PDF) is described instead (its bytes go to a redirection)."""
+    described = binary_description(revision)
+    if described is not None and sys.stdout.isatty():
+        typer.echo(described)
+        return
     sys.stdout.flush()
     sys.stdout.buffer.write(imported_bytes(revision))
     sys.stdout.buffer.flush()
