@@ -206,7 +206,8 @@ class DaskExecutor:
 @contextmanager
 def dask_executor(scheduler: str | None, gpu: bool = False) -> Iterator[DaskExecutor]:
     """A client of the cluster at ``scheduler``, or of a ``LocalCluster`` sized to this
-    machine (one single-threaded worker process per core) when it is None."""
+    machine (one single-threaded worker process per core) when it is None.  Its workers' logs
+    are kept quiet: a failed pair is reported in the batch's summary, not as a traceback."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -215,7 +216,7 @@ def dask_executor(scheduler: str | None, gpu: bool = False) -> Iterator[DaskExec
         with (
             LocalCluster(
                 processes=True, threads_per_worker=1, dashboard_address=None,
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
         ):  # fmt: skip
