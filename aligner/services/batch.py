@@ -157,13 +157,15 @@ class LocalExecutor:
 class DaskExecutor:
     """Sends pairs to the workers of a Dask cluster, a few per worker at a time.
 
-    With ``gpu`` true, tasks ask for the Dask resource ``GPU`` (workers started with
-    ``--resources GPU=1``), so that only GPU workers take them.
+    With ``gpu`` true, tasks ask for the Dask resource ``GPU`` when a worker offers it
+    (started with ``--resources GPU=1``), so that only GPU workers take them.
     """
 
     def __init__(self, client: Client, gpu: bool = False) -> None:
         self.client = client
-        self.resources = {GPU_RESOURCE: 1} if gpu else None
+        workers = client.scheduler_info(n_workers=-1)["workers"].values()
+        offered = any(GPU_RESOURCE in worker.get("resources", {}) for worker in workers)
+        self.resources = {GPU_RESOURCE: 1} if gpu and offered else None
 
     @property
     def workers(self) -> int:
@@ -206,8 +208,9 @@ class DaskExecutor:
 @contextmanager
 def dask_executor(scheduler: str | None, gpu: bool = False) -> Iterator[DaskExecutor]:
     """A client of the cluster at ``scheduler``, or of a ``LocalCluster`` sized to this
-    machine (one single-threaded worker process per core) when it is None.  Its workers' logs
-    are kept quiet: a failed pair is reported in the batch's summary, not as a traceback."""
+    machine (one single-threaded worker process per core; with ``gpu``, one process that owns
+    the GPU) when it is None.  Its workers' logs are kept quiet: a failed pair is reported in
+    the batch's summary, not as a traceback."""
     import logging
 
     from distributed import Client, LocalCluster
@@ -215,7 +218,8 @@ def dask_executor(scheduler: str | None, gpu: bool = False) -> Iterator[DaskExec
     if scheduler is None:
         with (
             LocalCluster(
-                processes=True, threads_per_worker=1, dashboard_address=None,
+                n_workers=1 if gpu else None, processes=True, threads_per_worker=1,
+                dashboard_address=None,
                 silence_logs=logging.CRITICAL,
             ) as cluster,
             Client(cluster) as client,
