@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from aligner.cli.output import OutputFormat, print_json, print_table
+from aligner.cli.output import OutputFormat, isolate, print_json, print_table
 from aligner.services.catalogue import binary_description, imported_bytes, revision_data
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
 from aligner.store.models import Revision
@@ -24,6 +24,12 @@ VERSION_FIELDS = (
 def print_works(data: list[dict[str, Any]], output: OutputFormat) -> None:
     if output is OutputFormat.json:
         print_json(data)
+        return
+    if not data:
+        typer.echo(
+            "no works yet: import a text with `aligner import FILE --work SLUG --lang LANG`, "
+            "or a corpus folder with `aligner import FOLDER`"
+        )
         return
     rows = [
         [work["slug"], _original_languages(work), _versions_cell(work), work["title"] or ""]
@@ -123,4 +129,4 @@ def show_version(
 def _print_fields(data: dict[str, Any], names: tuple[str, ...]) -> None:
     for name in names:
         if data.get(name):
-            typer.echo(f"{name + ':':<18} {data[name]}")
+            typer.echo(f"{name + ':':<18} {isolate(str(data[name]))}")

@@ -32,7 +32,7 @@ def import_parallel_files(
     ctx: typer.Context, files: list[Path], work: str | None, forced: str | None = None
 ) -> None:
     """Each file as a work, all in one transaction: a refused file writes nothing."""
-    with settings(ctx).session(create=True) as session:
+    with settings(ctx).session() as session:
         outcomes = [import_file(session, path, work, forced) for path in files]
     for outcome in outcomes:
         print_outcome(outcome)

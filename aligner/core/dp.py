@@ -20,7 +20,7 @@ than ``MARGIN_CELLS`` sentence pairs they compare it only with the sentences wit
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,11 +79,13 @@ def align(
     tgt_lengths: Sequence[int],
     params: AlignParams = AlignParams(),
     breaks: tuple[NDArray[np.bool_], NDArray[np.bool_]] | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> list[Bead]:
     """Align ``src`` with ``tgt`` (rows: L2-normalised sentence vectors, in reading order).
 
     ``breaks``, one boolean per prefix length (0..n and 0..m), marks where each side ends a
     paragraph; with ``params.break_bonus`` beads ending at a break on both sides are favoured.
+    ``on_rows`` is told how many more source rows the search has done, block by block.
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
@@ -98,7 +100,7 @@ def align(
             params.break_bonus * breaks[0].astype(np.float64),
             breaks[1].astype(np.float64),
         )
-    return _beads(src, tgt, _search(scorer, band, bead_shapes(params)))
+    return _beads(src, tgt, _search(scorer, band, bead_shapes(params), on_rows))
 
 
 # --- scoring -------------------------------------------------------------------------------
@@ -412,7 +414,12 @@ class _Programme:
         return path[::-1]
 
 
-def _search(scorer: _Scorer, band: _Band, shapes: list[tuple[int, int]]) -> Path:
+def _search(
+    scorer: _Scorer,
+    band: _Band,
+    shapes: list[tuple[int, int]],
+    on_rows: Callable[[int], None] | None = None,
+) -> Path:
     """Run the programme over the band, scoring ``BLOCK_ROWS`` rows per call."""
     n = len(band.lo) - 1
     programme = _Programme(band, shapes, scorer.pad, scorer.skip)
@@ -424,6 +431,8 @@ def _search(scorer: _Scorer, band: _Band, shapes: list[tuple[int, int]]) -> Path
         for i in range(i0, i1):
             lo, hi = band.lo[i] - j0, band.hi[i] - j0
             programme.step(i, scores[:, i - i0, lo : hi + 1])
+        if on_rows is not None:
+            on_rows(i1 - i0)
     return programme.path()
 
 

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 
 from aligner.core.confidence import calibrated
 from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
+from aligner.core.progress import Report, Steps, embed_reporting, embedding_with_report
 from aligner.core.refine import Document, Embed, RefineParams, neighbour_margins, refine
 from aligner.core.types import Bead
 
@@ -27,21 +28,25 @@ def align_texts(
     params: AlignParams,
     refine_params: RefineParams | None = DEFAULT_REFINE,
     paragraphs: tuple[Sequence[int] | None, Sequence[int] | None] = (None, None),
+    report: Report | None = None,
 ) -> list[Bead]:
     """Beads covering every sentence of ``src`` and ``tgt`` once, in reading order.
 
     ``paragraphs`` numbers each sentence's paragraph on either side (None: unknown); beads that
     end where both sides end a paragraph are preferred.  ``refine_params=None`` stops after the
-    first pass (summed sentence vectors only).
+    first pass (summed sentence vectors only).  ``report`` is told the progress of each stage
+    (embedding, searching, refining; see :mod:`aligner.core.progress`).
     """
-    src_vectors, tgt_vectors = embed(src), embed(tgt)
+    src_vectors, tgt_vectors = embed_reporting(embed, [src, tgt], report, "embedding")
     src_doc, tgt_doc = documents(src, tgt, src_vectors, tgt_vectors, params.margin_k, paragraphs)
+    rows = Steps(report, "searching", len(src))
     beads = align(
         src_vectors, tgt_vectors, utf8_lengths(src), utf8_lengths(tgt), params,
-        breaks=(src_doc.breaks, tgt_doc.breaks),
+        breaks=(src_doc.breaks, tgt_doc.breaks), on_rows=rows.advance,
     )  # fmt: skip
     if refine_params is not None:
-        beads = refine(beads, src_doc, tgt_doc, embed, params, refine_params)
+        spans = embedding_with_report(embed, report, "refining")
+        beads = refine(beads, src_doc, tgt_doc, spans, params, refine_params)
     return calibrated(beads, src_doc, tgt_doc)
 
 

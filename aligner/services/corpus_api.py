@@ -29,11 +29,13 @@ class Corpus:
     ...     hits = corpus.search("Jaurès", tgt="fr")
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = False) -> None:
+        """Open the database at ``url``; a missing one is an error, or created with ``create``
+        (as every ``aligner`` command does)."""
         self._encoders: dict[str, Encoder] = {}
         self.database = Database(url)
         try:
-            self.database.ensure_ready(create=False)
+            self.database.ensure_ready(create=create)
         except BaseException:
             self.database.close()
             raise

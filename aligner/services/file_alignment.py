@@ -9,6 +9,7 @@ from aligner.core.dp import AlignParams
 from aligner.core.encoders import Encoder
 from aligner.core.languages import language_info_in
 from aligner.core.pipeline import align_texts
+from aligner.core.progress import Progress, as_report
 from aligner.core.segmentation import segment_text
 from aligner.core.types import ALIGNED_KINDS, Bead
 from aligner.errors import InputError
@@ -58,11 +59,14 @@ def align_files(
     *,
     presplit: bool = False,
     params: AlignParams | None = None,
+    progress: Progress = None,
 ) -> FileAlignment:
+    """Align two text files (one sentence a line with ``presplit``); ``progress`` shows or
+    reports each stage (see :mod:`aligner.core.progress`)."""
     src = read_units(src_path, src_lang, presplit=presplit)
     tgt = read_units(tgt_path, tgt_lang, presplit=presplit)
     beads = align_texts(
         src.sentences, tgt.sentences, encoder.encode, params or AlignParams(),
-        paragraphs=(src.paragraphs, tgt.paragraphs),
+        paragraphs=(src.paragraphs, tgt.paragraphs), report=as_report(progress),
     )  # fmt: skip
     return FileAlignment(src.sentences, tgt.sentences, beads)

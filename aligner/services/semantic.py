@@ -36,7 +36,7 @@ Python's sqlite3 cannot load extensions; pgvector is a server extension not inst
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner.core.encoders import Encoder, text_key
+from aligner.core.progress import EMBED_STEP, Progress, Steps, as_report
 from aligner.core.segmentation import clean_text
 from aligner.core.types import ALIGNED_KINDS
 from aligner.core.vector_index import (
@@ -119,14 +120,15 @@ def build_index(
     session: Session,
     encoder: Encoder,
     *,
-    progress: Callable[[Sequence[Batch]], Iterable[Batch]] = iter,
+    progress: Progress = None,
     cache: EmbeddingCache | None = None,
 ) -> IndexInfo:
     """Embed the segments the index lacks (through the cache) and bring the index up to date.
 
     Covers the aligned kinds (headings, sentences, paragraphs, footnotes) of the current
     revision of every version; segments of replaced or deleted revisions are dropped.
-    ``progress`` wraps the batches as they are embedded (the CLI passes a progress bar).
+    ``progress`` shows a bar on stderr (True) or is told the segments done (a callback, see
+    :mod:`aligner.core.progress`), sentence by sentence as they are embedded.
     ``cache`` commits new vectors batch by batch in transactions of its own (the CLI passes
     one); without it they are stored in ``session``'s transaction.
     """
@@ -143,7 +145,8 @@ def build_index(
     keep = np.isin(old.revisions, np.array(kept, np.int64))
     new_keys, new_revisions = _segments_of(session, sorted(set(state.revisions) - set(kept)))
     embed = cache.embed if cache is not None else partial(cached_embeddings, session, encoder)
-    additions = _embedded(session, embed, encoder.dim, old, new_keys, new_revisions, progress)
+    steps = Steps(as_report(progress), "indexing", len(new_keys))
+    additions = _embedded(session, embed, encoder.dim, old, new_keys, new_revisions, steps)
     removed = old.size - int(np.count_nonzero(keep))
     if meta is not None and not len(new_keys) and not removed:
         meta = replace(meta, state=state)
@@ -169,16 +172,17 @@ class _Embedded(Additions):
 
 def _embedded(
     session: Session, embed: Callable[[list[str]], CachedVectors], dim: int, old: Generation,
-    keys: Ids, revisions: Ids, progress: Callable[[Sequence[Batch]], Iterable[Batch]],
+    keys: Ids, revisions: Ids, steps: Steps,
 ) -> _Embedded:  # fmt: skip
-    """The new segments' digests, and vectors (through the cache) for digests not indexed."""
+    """The new segments' digests, and vectors (through the cache) for digests not indexed;
+    ``steps`` advances by each segment, a few texts embedded at a time."""
     known = set(known_digests(old))
     digests: list[bytes] = []
     fresh_digests: list[bytes] = []
     fresh: list[Matrix] = []
     embedded = 0
     batches = [keys[i : i + EMBED_BATCH] for i in range(0, len(keys), EMBED_BATCH)]
-    for batch in progress(batches):
+    for batch in batches:
         texts = _texts(session, batch)
         batch_digests = [digest_of(text_key(t)) for t in texts]
         digests += batch_digests
@@ -187,11 +191,14 @@ def _embedded(
             if digest not in known:
                 wanted.setdefault(digest, text)
                 known.add(digest)
-        if wanted:
-            cached = embed(list(wanted.values()))
-            fresh_digests += wanted
+        new_texts = list(wanted.values())
+        for start in range(0, len(new_texts), EMBED_STEP):
+            cached = embed(new_texts[start : start + EMBED_STEP])
             fresh.append(cached.vectors.astype(np.float32))
             embedded += cached.embedded
+            steps.advance(len(cached.vectors))
+        fresh_digests += wanted
+        steps.advance(len(batch) - len(new_texts))
     vectors = np.concatenate(fresh) if fresh else np.empty((0, dim), np.float32)
     return _Embedded(keys, revisions, digests, fresh_digests, vectors, embedded)
 
