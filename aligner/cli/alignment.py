@@ -243,8 +243,8 @@ def runs_command(
 def show_alignment_command(
     ctx: typer.Context,
     work: Annotated[str, typer.Argument(help="Work slug.")],
-    src: SrcOption,
     tgt: TgtOption,
+    src: SrcOption = None,
     run: Annotated[int | None, typer.Option(help="A run id (default: the newest).")] = None,
     below: Annotated[
         float | None, typer.Option(help="Only beads scoring below this (to find what to check).")

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from aligner.cli.output import OutputFormat, isolate, print_json, print_table
+from aligner.cli.output import OutputFormat, echo_wrapped, isolate, print_json, print_table
 from aligner.services.catalogue import binary_description, imported_bytes, revision_data
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
 from aligner.store.models import Revision
@@ -42,7 +42,7 @@ def print_works(data: list[dict[str, Any]], output: OutputFormat) -> None:
 def _print_demonstration_legend(versions: Iterable[dict[str, Any]]) -> None:
     """Under a table that marks a version ``demonstration``: what the mark means."""
     if any(v["demonstration"] for v in versions):
-        typer.echo(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
+        echo_wrapped(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
 
 
 def _original_languages(work: dict[str, Any]) -> str:

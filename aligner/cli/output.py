@@ -7,13 +7,14 @@ import io
 import json
 import shutil
 import sys
+import textwrap
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import Any
 
 import typer
-from rich.console import Console, ConsoleOptions
+from rich.console import Console, ConsoleOptions, OverflowMethod
 from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segment
@@ -63,14 +64,15 @@ class _Cell:
     right-to-left text (an isolate left open across a line break would leak into the next
     column); words too long for the column end in an ellipsis."""
 
-    def __init__(self, text: str) -> None:
-        self.text = Text(text, no_wrap=False, overflow="ellipsis")
+    def __init__(self, text: str, overflow: OverflowMethod = "ellipsis") -> None:
+        self.text = Text(text, no_wrap=False, overflow=overflow)
+        self.overflow: OverflowMethod = overflow
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement.get(console, options, self.text)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
-        for line in self.text.wrap(console, options.max_width, overflow="ellipsis"):
+        for line in self.text.wrap(console, options.max_width, overflow=self.overflow):
             yield Segment(isolate(line.plain.rstrip()))
             yield Segment.line()
 
@@ -82,18 +84,26 @@ def terminal_width() -> int:
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """Rows under headers and a rule, two spaces between columns, fitted to the terminal's
-    width (long cells wrap, words too long end in …); right-to-left text isolated line by line."""
+    width (long cells wrap, words too long end in …, but the first column, which names the
+    row, folds rather than lose a character); right-to-left text isolated line by line."""
     table = Table(box=None, padding=(0, 1), pad_edge=False, show_header=True, header_style="")
     for header in headers:
-        table.add_column(header, overflow="ellipsis")
+        table.add_column(header)
     table.add_row(*(Rule(characters="-", style="") for _ in headers))
     for row in rows:
-        table.add_row(*(_Cell("" if cell is None else str(cell)) for cell in row))
+        cells = ["" if cell is None else str(cell) for cell in row]
+        table.add_row(_Cell(cells[0], "fold"), *(_Cell(cell) for cell in cells[1:]))
     buffer = io.StringIO()
     console = Console(file=buffer, width=terminal_width(), color_system=None, highlight=False)
     console.print(table)
     for line in buffer.getvalue().splitlines():
         typer.echo(line.rstrip())
+
+
+def echo_wrapped(text: str) -> None:
+    """A line of prose, wrapped at the terminal's width (whole when written to a file)."""
+    width = terminal_width()
+    typer.echo(textwrap.fill(text, width) if width < UNBOUNDED else text)
 
 
 def print_json(data: Any) -> None:

@@ -131,7 +131,7 @@ def default_source(work: Work, translations: Sequence[Version]) -> Version:
     }
     targets = ", ".join(v.label for v in translations)
     others = [v for v in work.versions if v not in translations]
-    choices = ", ".join(v.label for v in others) or "none"
+    choices = ", ".join(sorted(v.label for v in others)) or "none"
     if len(made_from) > 1:
         sources = ", ".join(
             f"{v.label} from {v.translation_of.label}" for v in translations if v.translation_of
