@@ -22,6 +22,7 @@ import pytest
 from distributed import Client, LocalCluster
 from sqlalchemy import delete, func, select
 
+from aligner.core.batch import ModelInfo
 from aligner.core.dp import AlignParams
 from aligner.services.batch import (
     ALREADY_ALIGNED,
@@ -307,3 +308,47 @@ def test_an_st_model_aligns_a_batch_on_the_device_asked_for(
         assert run.summary["beads"] == 2
     again = sqlite_cli.ok("align", "--all", "--model", model, "--device", "cpu")
     assert "skipped 1: 1 already aligned alike" in again.stdout
+
+
+def test_which_pairs_a_batch_takes(cli: Cli, tmp_path: Path) -> None:
+    """Every translation with what it was made from (or the one original), --src/--tgt pairs,
+    --work patterns; a pair without a known source or without text is skipped with the reason."""
+    text = tmp_path / "text.txt"
+    text.write_text("One sentence here.\n\nAnother one there.\n", encoding="utf-8")
+
+    def add(work: str, lang: str, *options: str) -> None:
+        cli.ok("import", text, "--work", work, "--lang", lang, *options)
+
+    add("w1", "en", "--role", "original")
+    add("w1", "fr", "--translation-of", "en")
+    add("w1", "de", "--role", "translation")  # made from the work's one original
+    add("w2", "en", "--role", "original")
+    add("w2", "ru", "--role", "original")
+    add("w2", "fr", "--role", "translation")  # two originals: which one?
+    cli.ok("declare", "w3", "--lang", "en", "--role", "original")
+    add("w3", "fr", "--translation-of", "en")
+    model = ModelInfo("some-model", 384, "here")
+
+    def plan(**choice: object) -> list[tuple[str, str]]:
+        with Database(cli.db_url) as db:
+            found = plan_batch(db, BatchRequest(PARAMS, **choice), model)  # type: ignore[arg-type]
+        todo = [(f"{p.work}: {p.src} → {p.tgt}", "to align") for p in found.todo]
+        return todo + [(o.name, str(o.reason)) for o in found.settled]
+
+    assert plan() == [
+        ("w1: en → fr", "to align"),
+        ("w1: en → de", "to align"),
+        ("w2: ? → fr", "fr does not say what it was translated from and the work has 2 "
+                       "originals; choose the source with --src (en, ru)"),
+        ("w3: en → fr", "en: declared without text; import it first"),
+    ]  # fmt: skip
+    assert plan(src="en", tgts=["fr"]) == [
+        ("w1: en → fr", "to align"),
+        ("w2: en → fr", "to align"),
+        ("w3: en → fr", "en: declared without text; import it first"),
+    ]
+    assert plan(src="ru", works=["w*"]) == [("w2: ru → fr", "to align")]
+    assert plan(works=["w1"], tgts=["de", "fr"]) == [
+        ("w1: en → fr", "to align"),
+        ("w1: en → de", "to align"),
+    ]

@@ -390,15 +390,12 @@ def batch_pairs(
 
 
 def _pair_with_its_source(work: Work, tgt: Version) -> VersionPair:
-    source = tgt.translation_of
-    if source is not None and source.work_id != work.id:
-        problem = f"made from {source.work.slug}/{source.label}, another work (use --src)"
-        return VersionPair(work.slug, source.label, tgt.label, problem)
-    if source is None:
-        originals = [v for v in work.versions if v.role == "original" and v is not tgt]
-        if len(originals) != 1:
-            return VersionPair(work.slug, "?", tgt.label, "name the source version with --src")
-        source = originals[0]
+    """``tgt`` with the source every command takes by default (:func:`default_source`)."""
+    try:
+        source = default_source(work, [tgt])
+    except InputError as exc:
+        problem = str(exc).removeprefix(f"{work.slug}: ")
+        return VersionPair(work.slug, "?", tgt.label, problem)
     return _checked(work, source, tgt)
 
 
