@@ -429,3 +429,13 @@ def _on_a_terminal(command: list[str]) -> str:
     process.wait(timeout=60)
     os.close(leader)
     return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_document_in_another_language_than_given_is_said(sqlite_cli: Cli, tmp_path: Path) -> None:
+    epub = make_french_epub(tmp_path / "pourquoi.epub")
+    result = sqlite_cli.ok("import", epub, "--work", WORK, "--lang", "de")
+    assert result.stderr == (
+        f"Warning: {epub}: the document says its language is 'fr'; imported as 'de'\n"
+    )
+    again = sqlite_cli.ok("import", epub, "--work", "other", "--lang", "fr-CA")
+    assert again.stderr == ""

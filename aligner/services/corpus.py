@@ -237,8 +237,17 @@ def _outcome(
         path=str(source.file.path),
         demonstration=version.demonstration,
         changes=stored.changes,
-        warnings=source.warnings,
+        warnings=(*source.warnings, *_language_warning(source, version.language)),
     )
+
+
+def _language_warning(source: MonolingualFile, language: str) -> list[str]:
+    """A word when the document says it is in another language than the version's."""
+    declared = (source.document.metadata.get("language") or "") if source.document else ""
+    primary = declared.replace("_", "-").split("-")[0].lower()
+    if not primary or primary == language.split("-")[0].lower():
+        return []
+    return [f"the document says its language is {declared!r}; imported as {language!r}"]
 
 
 def _stretch(source: MonolingualFile, spec: TextSpec) -> tuple[int, int]:
