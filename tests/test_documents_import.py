@@ -439,3 +439,13 @@ def test_a_document_in_another_language_than_given_is_said(sqlite_cli: Cli, tmp_
     )
     again = sqlite_cli.ok("import", epub, "--work", "other", "--lang", "fr-CA")
     assert again.stderr == ""
+
+
+def test_align_files_takes_documents(sqlite_cli: Cli, tmp_path: Path) -> None:
+    epub = make_french_epub(tmp_path / "pourquoi.epub")
+    docx = make_english_docx(tmp_path / "why.docx")
+    args = ("align-files", epub, docx, "--src-lang", "fr", "--tgt-lang", "en", "--format", "tsv")
+    rows = [line.split("\t") for line in sqlite_cli.ok(*args).stdout.splitlines()]
+    assert rows[0][:2] == [introduction("fr").title, introduction("en").title]
+    english = introduction("en")
+    assert " ".join(r[1] for r in rows if r[1]) == " ".join([english.title, *english.paragraphs])
