@@ -449,3 +449,28 @@ def test_align_files_takes_documents(sqlite_cli: Cli, tmp_path: Path) -> None:
     assert rows[0][:2] == [introduction("fr").title, introduction("en").title]
     english = introduction("en")
     assert " ".join(r[1] for r in rows if r[1]) == " ".join([english.title, *english.paragraphs])
+
+
+def test_a_text_imported_before_layouts_were_read_is_unchanged(
+    sqlite_cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database written when every plain text was cut at blank lines only: the same file
+    imported again keeps that reading (and its offsets) instead of making a new revision."""
+    path = _text_maker(ONE_PARAGRAPH_A_LINE, "why.txt")(tmp_path)
+    with monkeypatch.context() as earlier:
+        earlier.setattr("aligner.formats.monolingual.needs_structure", lambda text: False)
+        sqlite_cli.ok("import", path, "--work", WORK, "--lang", "en")
+    assert [k for k, _, _ in stored_segments(sqlite_cli, "en")] == ["sentence"] * 4
+    before = database_dump(sqlite_cli.db_url)
+    again = sqlite_cli.ok("import", path, "--work", WORK, "--lang", "en")
+    assert again.stdout.strip() == f"{WORK}/en: unchanged (revision 1)"
+    assert database_dump(sqlite_cli.db_url) == before
+
+
+def test_the_same_bytes_read_another_way_are_refused(sqlite_cli: Cli, tmp_path: Path) -> None:
+    path = _text_maker(MARKDOWN, "notes.md")(tmp_path)
+    sqlite_cli.ok("import", path, "--work", WORK, "--lang", "en")
+    before = database_dump(sqlite_cli.db_url)
+    result = sqlite_cli("import", path, "--work", "other", "--lang", "en", "--format", "text")
+    assert_one_line_error(result, "notes.md: these bytes were imported before (notes.md)")
+    assert database_dump(sqlite_cli.db_url) == before

@@ -76,6 +76,14 @@ def read_monolingual(path: Path, forced: str | None = None) -> MonolingualFile:
     return MonolingualFile(TextFile(path, raw, document.text, encoding), chosen, document)
 
 
+def plain_reading(source: MonolingualFile) -> MonolingualFile | None:
+    """``source`` read by the blank-line rules, when it is plain text read as a document (one
+    paragraph a line …): the reading an earlier version of aligner stored; None otherwise."""
+    if source.format != "text" or source.document is None:
+        return None
+    return MonolingualFile(decode_text_file(source.file.path, source.file.raw), "text", None)
+
+
 def _sniffed(raw: bytes, name: str) -> str:
     """The format ``raw`` shows; plain text when it shows none, so that what is not text is
     refused by the plain-text rules, as it always was."""

@@ -26,7 +26,7 @@ from aligner.core.types import Segment as TextSegment
 from aligner.core.types import Segmentation, SegmentUnit
 from aligner.errors import InputError
 from aligner.formats.model import MAX_SEGMENT_CHARS
-from aligner.formats.monolingual import MonolingualFile, read_monolingual
+from aligner.formats.monolingual import MonolingualFile, plain_reading, read_monolingual
 from aligner.formats.text import TextFile, shown_path
 from aligner.services.specs import (
     SLUG_PATTERN,
@@ -170,7 +170,7 @@ def import_text(
     unless ``spec`` gives others, and the outcome lists what changed.
     """
     language_info_in(shown_path(text_spec.path), spec.language)
-    source = read_monolingual(text_spec.path, text_spec.format)
+    source = _as_stored_before(session, read_monolingual(text_spec.path, text_spec.format))
     file = source.file
     start, end = _stretch(source, text_spec)
     stored = _store_specs(session, work_spec, spec, new_role)
@@ -283,14 +283,25 @@ def _line_offset(file: TextFile, line: str) -> int:
     raise InputError(f"{shown_path(file.path)}: no line reads {line!r}")
 
 
+def _as_stored_before(session: Session, source: MonolingualFile) -> MonolingualFile:
+    """``source``, or the reading its bytes were stored with when they were imported before:
+    a text of one paragraph a line imported before aligner read such layouts keeps its text
+    and offsets, so that importing it again changes nothing."""
+    stored = find_source_document(session, source.file.sha256)
+    if stored is None or stored.text == source.file.text:
+        return source
+    plain = plain_reading(source)
+    if plain is not None and plain.file.text == stored.text:
+        return plain
+    raise InputError(
+        f"{shown_path(source.file.path)}: these bytes were imported before ({stored.filename}) "
+        "and read another way; import it as it was read then (check --format)"
+    )
+
+
 def _source_document(session: Session, file: TextFile) -> SourceDocument:
     sha256 = file.sha256
     document = find_source_document(session, sha256)
-    if document is not None and document.text != file.text:
-        raise InputError(
-            f"{shown_path(file.path)}: these bytes were imported before ({document.filename}) "
-            "and read another way; import it as it was read then (check --format)"
-        )
     if document is None:
         document = SourceDocument(
             sha256=sha256,
