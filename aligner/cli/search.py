@@ -41,7 +41,9 @@ SEARCH_HELP = (
     'Example: aligner search "Jaurès" --tgt fr\n\n'
     "With --semantic, the segments closest in meaning in any language, most similar first, "
     "from the index `aligner index` builds (an English query finds the French, Russian and "
-    "Yiddish sentences).\n\n"
+    "Yiddish sentences). With --lang, a hit in an aligned translation counts for its "
+    "counterpart in that language (the two rankings fused by reciprocal rank), so a sentence "
+    "the model misses directly is found through its translation.\n\n"
     'Example: aligner search --semantic "the party expelled its critics" --lang yi'
 )
 
