@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import pexpect  # type: ignore[import-untyped]
@@ -15,6 +16,7 @@ import pytest
 
 from aligner.cli.output import FSI, PDI, RLI, display_width
 from aligner.core.encoders import load_encoder
+from aligner.services.corpus_api import Corpus
 from aligner.services.file_alignment import align_files
 from tests.conftest import CORPUS, Cli
 
@@ -96,6 +98,17 @@ def test_the_python_api_reports_embedding_sentence_by_sentence(
     searching = [done for stage, done, _ in reported if stage == "searching"]
     assert searching[0] == 0 and searching[-1] == 20
     assert [stage for stage, _, _ in reported][-1] != "embedding"  # then the search, refining
+
+
+def test_the_corpus_facade_reports_indexing_segment_by_segment(sqlite_cli: Cli) -> None:
+    import_yiddish_work(sqlite_cli)
+    reported: list[tuple[str, int, int]] = []
+    with Corpus(sqlite_cli.db_url) as corpus:
+        info = corpus.index(progress=lambda *step: reported.append(step))
+    assert info.segments == info.embedded == 26  # headings and sentences of both versions
+    assert reported[0] == ("indexing", 0, 26) and reported[-1] == ("indexing", 26, 26)
+    done = [d for _, d, _ in reported]
+    assert done == sorted(done) and all(b - a <= 16 for a, b in pairwise(done))
 
 
 def import_yiddish_work(cli: Cli) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from aligner.cli import settings
+from aligner.cli.progress import each
 from aligner.errors import InputError
 from aligner.formats.registry import format_for
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
@@ -33,7 +34,10 @@ def import_parallel_files(
 ) -> None:
     """Each file as a work, all in one transaction: a refused file writes nothing."""
     with settings(ctx).session() as session:
-        outcomes = [import_file(session, path, work, forced) for path in files]
+        outcomes = [
+            import_file(session, path, work, forced)
+            for path in each(ctx, files, "importing", unit="file")
+        ]
     for outcome in outcomes:
         print_outcome(outcome)
 
