@@ -8,7 +8,6 @@ per worker with ``--verbose``).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import typer
 from tqdm import tqdm
 
 from aligner.cli import Settings
+from aligner.cli.progress import bars_wanted
 from aligner.core.dp import AlignParams
 from aligner.errors import InputError
 from aligner.services.batch import (
@@ -137,7 +137,7 @@ class _PairBar:
     """Pairs done of the total, with sentences per second; only on a terminal."""
 
     def __init__(self, total: int, quiet: bool) -> None:
-        disable = quiet or not sys.stderr.isatty()
+        disable = not bars_wanted(quiet)
         self.bar = tqdm(total=total, desc="aligning", unit="pair", disable=disable, leave=False)
         self.sentences = 0
 
