@@ -210,7 +210,12 @@ def _store_a_run(db: Database, beads: int) -> None:
     count = min(len(src.texts), len(tgt.texts), beads)
     run_beads = [Bead((i,), (i,), 0.9) for i in range(count)]
     counts = {"embedded": 0, "reused": 0}
+    started = time.perf_counter()
     store_run(db, "big", work_id, (src, tgt), run_beads, "bench", AlignParams(), counts)
+    seconds = time.perf_counter() - started
+    print(
+        f"stored a run of {count} beads in {seconds:.1f} s ({1000 * seconds / count:.2f} ms a bead)"
+    )
 
 
 def _store_vectors(db: Database, count: int) -> None:
