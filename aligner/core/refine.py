@@ -29,7 +29,7 @@ class RefineParams:
 
     Doubtful: a 1-1 bead whose cosine is below ``low_cosine``, or a larger bead (or an omission
     or addition) whose cosine is below ``sure_cosine``.  The defaults were chosen on the
-    benchmarks (see the README): one bead of context gained nothing over none but embedded 2.5
+    benchmarks (docs/benchmarks.md): one bead of context gained nothing over none but embedded 2.5
     texts per sentence instead of 1.4 on TransRead; summed vectors (``embed_spans=False``) lost
     0.4-0.7 points of strict F1; leaving merges with a cosine of 0.9 or more alone cut the
     texts embedded to 1.05-1.2 per sentence at the same F1 (best on the Text+Berg dev document).
