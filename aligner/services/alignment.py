@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
 from aligner import __version__
 from aligner.core.dp import AlignParams
 from aligner.core.encoders import Encoder
@@ -23,8 +26,7 @@ from aligner.services.selection import runs_for_translations as runs_for_transla
 from aligner.services.selection import runs_of as runs_of
 from aligner.store.models import (
     AlignmentRun,
-    Link,
-    LinkSegment,
+    Base,
     Revision,
     Segment,
     Version,
@@ -34,6 +36,7 @@ from aligner.store.session import Database
 from aligner.store.vectors import EmbeddingCache
 
 METHOD = "aligner-dp-refine"
+LINK_BATCH = 5_000  # rows a statement inserts
 
 
 def aligned_units(revision: Revision) -> list[Segment]:
@@ -126,10 +129,6 @@ def store_run(
             "reused": counts["reused"],
         },
     )  # fmt: skip
-    for position, bead in enumerate(beads):
-        members = [LinkSegment(segment_id=src.segment_ids[i], side="src") for i in bead.src]
-        members += [LinkSegment(segment_id=tgt.segment_ids[j], side="tgt") for j in bead.tgt]
-        run.links.append(Link(position=position, score=bead.score, status="auto", members=members))
     with database.session() as session:
         for side in (src, tgt):
             if session.get(Revision, side.revision_id) is None:
@@ -138,7 +137,34 @@ def store_run(
                     "nothing was stored"
                 )
         session.add(run)
+        session.flush()
+        _store_links(session, run.id, beads, sides)
     return run
+
+
+def _store_links(
+    session: Session, run_id: int, beads: Sequence[Bead], sides: tuple[AlignmentSide, AlignmentSide]
+) -> None:
+    """The run's links and their members, inserted in bulk (a book's run holds thousands)."""
+    links, members = Base.metadata.tables["links"], Base.metadata.tables["link_segments"]
+    for start in range(0, len(beads), LINK_BATCH):
+        rows = [
+            {"run_id": run_id, "position": start + n, "score": bead.score, "status": "auto"}
+            for n, bead in enumerate(beads[start : start + LINK_BATCH])
+        ]
+        session.execute(insert(links), rows)  # no RETURNING: SQLite would go row by row
+    link_ids = session.scalars(
+        select(links.c.id).where(links.c.run_id == run_id).order_by(links.c.position)
+    ).all()
+    src_ids, tgt_ids = (side.segment_ids for side in sides)
+    rows = [
+        {"link_id": link_id, "segment_id": ids[i], "side": side}
+        for link_id, bead in zip(link_ids, beads, strict=True)
+        for side, ids, positions in (("src", src_ids, bead.src), ("tgt", tgt_ids, bead.tgt))
+        for i in positions
+    ]
+    for start in range(0, len(rows), LINK_BATCH):
+        session.execute(insert(members), rows[start : start + LINK_BATCH])
 
 
 def side_of(version: Version) -> AlignmentSide:
