@@ -352,3 +352,27 @@ def test_which_pairs_a_batch_takes(cli: Cli, tmp_path: Path) -> None:
         ("w1: en → fr", "to align"),
         ("w1: en → de", "to align"),
     ]
+
+
+def test_a_bar_of_pairs_with_sentences_per_second_on_a_terminal_only(tmp_path: Path) -> None:
+    from tests.test_cli_terminal import on_terminal, piped
+
+    url = f"sqlite:///{tmp_path / 'library.sqlite'}"
+    cli = Cli(url)
+    for work in ("w1", "w2"):
+        (tmp_path / f"{work}.en.txt").write_text(
+            "The strike began.\n\nIt lasted a week.\n", "utf-8"
+        )
+        (tmp_path / f"{work}.fr.txt").write_text("La grève commença.\n\nElle dura une semaine.\n",
+                                                 "utf-8")  # fmt: skip
+        cli.ok("import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en",
+               "--role", "original")  # fmt: skip
+        cli.ok("import", tmp_path / f"{work}.fr.txt", "--work", work, "--lang", "fr",
+               "--translation-of", "en")  # fmt: skip
+    shown, status = on_terminal(["--db", url, "align", "--all"], tmp_path)
+    assert status == 0, shown
+    assert "aligning" in shown and "/2 [" in shown and "sentences/s" in shown, shown
+    assert "aligned 2 pairs" in shown
+    result = piped(["--db", url, "align", "--all", "--force"], tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.startswith("aligned 2 pairs")
