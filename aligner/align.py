@@ -42,13 +42,16 @@ BLOCK_ROWS = 32  # rows of the band scored together
 class AlignParams:
     """Knobs of the search.
 
-    ``skip`` is the score of a 1-0 or 0-1 bead; ``break_bonus`` is added to a bead that ends
-    where both sides end a paragraph (a soft structural boundary).
+    ``skip`` is the score of a 1-0 or 0-1 bead (of the document's typical sentence, when
+    ``skip_slope`` lets each sentence's content move it: see ``textalign.first_pass_skips``);
+    ``break_bonus`` is added to a bead that ends where both sides end a paragraph (a soft
+    structural boundary).
     """
 
     max_bead: int = 4
     max_total: int = 5
     skip: float = -0.025
+    skip_slope: float = 0.0
     break_bonus: float = 0.03
     margin_k: int = 4
     margin_weight: float = 0.9
@@ -79,19 +82,25 @@ def align(
     tgt_lengths: Sequence[int],
     params: AlignParams = AlignParams(),
     breaks: tuple[NDArray[np.bool_], NDArray[np.bool_]] | None = None,
+    skips: tuple[Floats, Floats] | None = None,
 ) -> list[Bead]:
     """Align ``src`` with ``tgt`` (rows: L2-normalised sentence vectors, in reading order).
 
     ``breaks``, one boolean per prefix length (0..n and 0..m), marks where each side ends a
     paragraph; with ``params.break_bonus`` beads ending at a break on both sides are favoured.
+    ``skips`` gives each source and target sentence its own score as a 1-0 or 0-1 bead (what
+    it is: a caption is cheaper to leave out than a sentence); without it every such bead
+    scores ``params.skip``.
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [Bead((i,), (), 0.0) for i in range(n)] + [Bead((), (j,), 0.0) for j in range(m)]
     band = _band(src, tgt, params)
+    if skips is None:
+        skips = (np.full(n, params.skip), np.full(m, params.skip))
     scorer = _Scorer(
         src, tgt, np.asarray(src_lengths, float), np.asarray(tgt_lengths, float),
-        _neighbour_margins(src, tgt, band, params.margin_k), params,
+        _neighbour_margins(src, tgt, band, params.margin_k), params, skips,
     )  # fmt: skip
     if breaks is not None and params.break_bonus:
         scorer.bonus = (
@@ -121,6 +130,7 @@ class _Scorer:
         tgt_lengths: Floats,
         margins: tuple[Floats, Floats],
         params: AlignParams,
+        skips: tuple[Floats, Floats],
     ) -> None:
         self.src, self.tgt = src, tgt
         self.pad = params.max_bead
@@ -132,7 +142,8 @@ class _Scorer:
         self.tgt_margin = self._padded(np.cumsum(margins[1]))
         self.src_norm = _span_norms(src, params.max_bead, self.pad)
         self.tgt_norm = _span_norms(tgt, params.max_bead, self.pad)
-        self.skip = params.skip
+        self.src_skip = self._padded(np.asarray(skips[0], np.float64))  # [pad + i]: 1-0 ending at i
+        self.tgt_skip_prefix = np.concatenate([[0.0], np.cumsum(skips[1])])
         self.margin_weight = params.margin_weight
         self.bonus: tuple[Floats, Floats] | None = None  # per source and target prefix
 
@@ -158,7 +169,7 @@ class _Scorer:
         spans: dict[tuple[int, int], Floats] = {}
         for k, (a, b) in enumerate(self.shapes):
             if b == 0:
-                out[k] = self.skip
+                out[k] = self.src_skip[pad + i0 : pad + i1, None]
                 continue
             part = across[b - 1][pad - a : pad - a + rows]
             spans[a, b] = spans[a - 1, b] + part if a > 1 else part
@@ -365,15 +376,17 @@ class _Programme:
     (as a strict ``>`` shape by shape would), then runs of 0-1 beads extend the row.
     """
 
-    def __init__(self, band: _Band, shapes: list[tuple[int, int]], pad: int, skip: float) -> None:
-        self.band, self.shapes, self.skip = band, shapes, skip
+    def __init__(
+        self, band: _Band, shapes: list[tuple[int, int]], pad: int, skip_prefix: Floats
+    ) -> None:
+        self.band, self.shapes = band, shapes
         moving = [index for index, (a, _) in enumerate(shapes) if a > 0]
         self.labels = np.array([-1, *moving], dtype=np.int8)
         self.insertion = shapes.index((0, 1))
         m = int(band.hi[-1])
         self.ring = _Ring(pad + 1, pad, m, [shapes[k] for k in moving])
         self.columns = np.arange(m + 1)
-        self.skips = np.multiply(self.columns, skip, dtype=np.float64)
+        self.skips = skip_prefix  # [j]: the score of leaving out targets 0..j-1
         self.offsets = np.concatenate([[0], np.cumsum(band.hi - band.lo + 1)])
         self.came_from = np.full(int(self.offsets[-1]), -1, dtype=np.int8)
 
@@ -415,7 +428,7 @@ class _Programme:
 def _search(scorer: _Scorer, band: _Band, shapes: list[tuple[int, int]]) -> Path:
     """Run the programme over the band, scoring ``BLOCK_ROWS`` rows per call."""
     n = len(band.lo) - 1
-    programme = _Programme(band, shapes, scorer.pad, scorer.skip)
+    programme = _Programme(band, shapes, scorer.pad, scorer.tgt_skip_prefix)
     programme.start()
     for i0 in range(1, n + 1, BLOCK_ROWS):
         i1 = min(n + 1, i0 + BLOCK_ROWS)
@@ -428,13 +441,14 @@ def _search(scorer: _Scorer, band: _Band, shapes: list[tuple[int, int]]) -> Path
 
 
 def _add_insertions(row: Floats, choice: NDArray[np.int8], skips: Floats, index: int) -> None:
-    """Let runs of 0-1 beads extend a row: row[j] = max over k < j of row[k] + (j - k) skip.
+    """Let runs of 0-1 beads extend a row: row[j] = max over k < j of row[k] + the scores of
+    leaving out targets k..j-1.
 
-    ``skips[k]`` is j * skip for the row's k-th cell (j its target prefix).  The cell itself
-    stays out of the max: ``row[j] - skips[j] + skips[j]`` rounds above ``row[j]`` by more than
-    the tolerance once path scores pass 2**14 (documents of some 60,000 sentences), and would
-    then pass for an insertion, a back-pointer to a worse cell (strict F1 0.94 instead of 0.999
-    on 100,000 synthetic sentences).
+    ``skips[k]`` is the summed score of leaving out every target before the row's k-th cell.
+    The cell itself stays out of the max: ``row[j] - skips[j] + skips[j]`` rounds above
+    ``row[j]`` by more than the tolerance once path scores pass 2**14 (documents of some 60,000
+    sentences), and would then pass for an insertion, a back-pointer to a worse cell (strict F1
+    0.94 instead of 0.999 on 100,000 synthetic sentences).
     """
     reachable = row > NEG / 2
     if not reachable.any():

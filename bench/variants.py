@@ -78,11 +78,10 @@ VARIANTS: dict[str, Callable[[], Variant]] = {
     "first-pass-only": lambda: configured(refine=None),
     "no-grouped-omissions": lambda: configured(group=False),
     "max-side-4": lambda: configured(refine=refine_with(max_side=4, max_total=5)),
-    "summed-spans-only": lambda: configured(refine=refine_with(embed_spans=False)),
-    "context-0": lambda: configured(refine=refine_with(context=0)),
-    "context-2": lambda: configured(refine=refine_with(context=2)),
-    "doubt-0.3": lambda: configured(refine=refine_with(doubt=0.3)),
-    "doubt-0.7": lambda: configured(refine=refine_with(doubt=0.7)),
+    "spans": lambda: configured(refine=refine_with(embed_spans=True)),
+    "spans-only-where-doubtful": lambda: configured(
+        refine=refine_with(embed_spans=True, realign_all=False, doubt=0.5)
+    ),
 }
 
 
