@@ -48,7 +48,7 @@ ALIGNED_FEATURES = (
 SKIP_FEATURES = (
     "bias", "target side", "log characters over the median", "letters", "digits",
     "ends like a sentence", "short", "best match nearby", "paragraph of its own",
-    "paragraphs known",
+    "paragraphs known", "sentences the first pass left out",
 )  # fmt: skip
 
 
@@ -377,11 +377,15 @@ def _paragraph_features(src: Side, tgt: Side, beads: Candidates) -> Floats:
     return out
 
 
-def skip_features(side: Side, other: Side, target_side: bool, nearby: Floats) -> Floats:
+def skip_features(
+    side: Side, other: Side, target_side: bool, nearby: Floats, left_out: float = 0.0
+) -> Floats:
     """One row of ``SKIP_FEATURES`` per sentence of ``side``, as a 1-0 (or 0-1) bead.
 
     ``nearby[i]``: the best cosine − margin of sentence i with the other side's sentences
-    around where it would go (see ``nearby_match``).
+    around where it would go (see ``nearby_match``).  ``left_out``: the percentage of the
+    document's real sentences (not captions or scraps) the first pass left out, a measure of
+    how freely this translation drops sentences (some drop none, some drop one in twenty).
     """
     cues = side.cues
     n = len(side.sentences)
@@ -397,7 +401,14 @@ def skip_features(side: Side, other: Side, target_side: bool, nearby: Floats) ->
     if side.paragraphs_known:
         out[:, 8] = side.breaks[:-1] & side.breaks[1:]
         out[:, 9] = 1.0
+    out[:, 10] = left_out
     return out
+
+
+def looks_like_a_sentence(side: Side) -> NDArray[np.bool_]:
+    """Sentences that end like one and hold 20 characters or more (not captions or scraps)."""
+    ends = np.array([s.rstrip().endswith(SENTENCE_END) for s in side.sentences], dtype=bool)
+    return np.asarray(ends & (side.cues.chars >= 20))
 
 
 def nearby_match(side: Side, other: Side, centre: Ints, reach: int = 3) -> Floats:

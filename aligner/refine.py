@@ -24,6 +24,7 @@ from aligner.beadscore import (
     RealSpans,
     Side,
     aligned_features,
+    looks_like_a_sentence,
     nearby_match,
     skip_features,
 )
@@ -185,9 +186,14 @@ class DocumentScorer:
         self.ratio = length_ratio(src, tgt)
         self.real = (RealSpans.none(), RealSpans.none())
         src_centre, tgt_centre = _centres(first, len(src.sentences), len(tgt.sentences))
+        rate = left_out_rate(first, self.src, self.tgt)
         self.skip_features = (
-            skip_features(self.src, self.tgt, False, nearby_match(self.src, self.tgt, src_centre)),
-            skip_features(self.tgt, self.src, True, nearby_match(self.tgt, self.src, tgt_centre)),
+            skip_features(
+                self.src, self.tgt, False, nearby_match(self.src, self.tgt, src_centre), rate
+            ),
+            skip_features(
+                self.tgt, self.src, True, nearby_match(self.tgt, self.src, tgt_centre), rate
+            ),
         )
         self.skip_src = np.asarray(self.skip_features[0] @ model.skipped)
         self.skip_tgt = np.asarray(self.skip_features[1] @ model.skipped)
@@ -252,6 +258,17 @@ class DocumentScorer:
         if bead.src:
             return self.skip_features[0][list(bead.src)], self.skip_src[list(bead.src)]
         return self.skip_features[1][list(bead.tgt)], self.skip_tgt[list(bead.tgt)]
+
+
+def left_out_rate(beads: Sequence[Bead], src: Side, tgt: Side) -> float:
+    """Percentage of both sides' real sentences that ``beads`` leave out."""
+    real_src, real_tgt = looks_like_a_sentence(src), looks_like_a_sentence(tgt)
+    dropped = sum(
+        int(real_src[list(b.src)].sum()) + int(real_tgt[list(b.tgt)].sum())
+        for b in beads
+        if not (b.src and b.tgt)
+    )
+    return 100.0 * dropped / max(int(real_src.sum() + real_tgt.sum()), 1)
 
 
 def _centres(beads: Sequence[Bead], n: int, m: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
