@@ -1,12 +1,25 @@
-"""aligner: a corpus of texts and their translations, aligned sentence by sentence."""
+"""aligner: a corpus of texts and their translations, aligned sentence by sentence.
 
-from importlib.metadata import PackageNotFoundError, version
+The public Python API (:class:`Corpus` and the values it returns) is imported lazily, so that
+``import aligner.core.dp`` loads neither the database layer nor the sentence splitter.
+"""
 
-try:
-    __version__ = version("aligner")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+from __future__ import annotations
 
-from aligner.query import AlignedSegment, Corpus, Counterpart, Hit
+from typing import TYPE_CHECKING, Any
+
+from aligner.version import __version__
+
+if TYPE_CHECKING:
+    from aligner.services.corpus_api import AlignedSegment, Corpus, Counterpart, Hit
 
 __all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit", "__version__"]
+_PUBLIC = frozenset(__all__) - {"__version__"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        from aligner.services import corpus_api
+
+        return getattr(corpus_api, name)
+    raise AttributeError(f"module 'aligner' has no attribute {name!r}")

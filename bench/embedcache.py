@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from aligner.align import Vectors
-from aligner.embed import Encoder, text_key
+from aligner.core.dp import Vectors
+from aligner.core.encoders import Encoder, text_key
 
 DEFAULT_PATH = Path(os.environ.get("ALIGNER_BENCH_CACHE", "/work/cache/embeddings.sqlite"))
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import argparse
 import random
-from pathlib import Path
 
-from timed import embed_and_align
+from _common import embed_and_align, flores_lines, print_header, print_row
 
-from aligner.embed import load_encoder
-from aligner.score import count, scores
-from aligner.types import Bead
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import count, scores
+from aligner.core.types import Bead
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "flores"
-LANGUAGES = {"yi": "ydd_Hebr", "ru": "rus_Cyrl", "fr": "fra_Latn"}
+LANGUAGES = ("yi", "ru", "fr")
 MERGE, DROP = 0.08, 0.04
 
 
@@ -74,24 +72,22 @@ def main() -> None:
     parser.add_argument("--merge", type=float, default=MERGE, help="merge rate (0.08)")
     parser.add_argument("--drop", type=float, default=DROP, help="drop rate, each way (0.04)")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        raise SystemExit(f"{DATA} is absent: this benchmark needs ../shared/data")
-    english = (DATA / "eng_Latn.devtest").read_text("utf-8").splitlines()
+    english = flores_lines("en")
     encoder = load_encoder()
-    print("| pair | sentences | non-1-1 gold beads | strict F1 | lax F1 | embed s | search s |")
-    print("|---|---|---|---|---|---|---|")
-    for code, name in LANGUAGES.items():
-        lines = (DATA / f"{name}.devtest").read_text("utf-8").splitlines()
+    print_header(
+        "pair", "sentences", "non-1-1 gold beads", "strict F1", "lax F1", "embed s", "search s"
+    )
+    for code in LANGUAGES:
         src, tgt, gold = edited_pair(
-            lines, english, random.Random(args.seed), args.merge, args.drop
+            flores_lines(code), english, random.Random(args.seed), args.merge, args.drop
         )
         timed = embed_and_align(encoder, src, tgt)
         result = scores(count(gold, timed.beads))
         unusual = sum(1 for b in gold if b.kind != "1-1")
-        print(
-            f"| {code}-en | {len(src)}/{len(tgt)} | {unusual} | {result.strict_f1:.3f} "
-            f"| {result.lax_f1:.3f} | {timed.embed_seconds:.1f} | {timed.search_seconds:.1f} |"
-        )
+        print_row(
+            f"{code}-en", f"{len(src)}/{len(tgt)}", unusual, f"{result.strict_f1:.3f}",
+            f"{result.lax_f1:.3f}", f"{timed.embed_seconds:.1f}", f"{timed.search_seconds:.1f}",
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

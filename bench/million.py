@@ -32,6 +32,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from _common import BENCH_CACHE
 from million_corpus import RealWork, real_works
 from million_load import loaded_copies, segment_total, store_copy, store_documents
 from million_queries import (
@@ -46,12 +47,12 @@ from million_vectors import VectorFile, distinct_texts, store_vectors
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from aligner.embed import Encoder, load_encoder
-from aligner.query import Corpus
+from aligner.core.encoders import Encoder, load_encoder
+from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database, sqlite_path
 
 DEFAULT_SEGMENTS = 1_000_000
-VECTOR_FILE = Path(__file__).resolve().parents[2] / "bench-data" / "million-vectors.npz"
+VECTOR_FILE = BENCH_CACHE / "million-vectors.npz"
 
 
 def main() -> None:
@@ -89,9 +90,9 @@ def main() -> None:
 
 
 def semantic_available() -> bool:
-    """Whether this aligner has semantic search (``aligner.semantic``)."""
-    if importlib.util.find_spec("aligner.semantic") is None:
-        print("semantic search: aligner.semantic is absent; concordance only")
+    """Whether this aligner has semantic search (``aligner.services.semantic``)."""
+    if importlib.util.find_spec("aligner.services.semantic") is None:
+        print("semantic search: aligner.services.semantic is absent; concordance only")
         return False
     return True
 
@@ -161,7 +162,7 @@ def load_vectors(url: str, works: Sequence[RealWork], path: Path) -> None:
 
 
 def build_semantic_index(url: str) -> None:
-    from aligner.semantic import build_index
+    from aligner.services.semantic import build_index
 
     encoder = load_encoder()
     started = time.perf_counter()
@@ -200,7 +201,8 @@ def time_queries(urls: Sequence[str], queries: Sequence[Query], repeat: int) -> 
 
 
 def has_semantic_index(corpus: Corpus, encoder: Encoder) -> bool:
-    from aligner.semantic import SemanticIndexError, semantic_search
+    from aligner.services.semantic import semantic_search
+    from aligner.services.semantic_files import SemanticIndexError
 
     try:
         with corpus.database.session() as session:

@@ -24,22 +24,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from timed import paragraphs_from_ids
+from _common import FLORES_FILES, data_folder, paragraphs_from_ids
 
+from aligner.core.segmentation import RULES_VERSION, clean_text, presplit_segments
+from aligner.core.types import Bead, Segment, SegmentKind
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import read_ladder
 from aligner.formats.text import TextFile, read_text_file
-from aligner.segment import RULES_VERSION, clean_text, presplit_segments
-from aligner.types import Bead, Segment, SegmentKind
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-FLORES_FILES = {
-    "en": "eng_Latn",
-    "yi": "ydd_Hebr",
-    "fr": "fra_Latn",
-    "ru": "rus_Cyrl",
-    "de": "deu_Latn",
-}
 # TransRead novel → (slug, title, author, language of the original).
 NOVELS = {
     "AlicesAdventuresInWonderland": (
@@ -126,10 +118,9 @@ class RealWork:
         return sum(len(v.segments) for v in self.versions)
 
 
-def real_works(data: Path = DATA) -> list[RealWork]:
-    """Every work of the four sources; raises SystemExit when ``data`` is absent."""
-    if not data.is_dir():
-        raise SystemExit(f"{data} is absent: this benchmark needs ../shared/data")
+def real_works() -> list[RealWork]:
+    """Every work of the four sources; raises SystemExit when ``../shared/data`` is absent."""
+    data = data_folder()
     return [flores(data), *transread(data), *textberg(data), *bilinguator(data)]
 
 

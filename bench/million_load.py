@@ -20,7 +20,7 @@ from million_corpus import GoldRun, RealWork, VersionText
 from sqlalchemy import Connection, Table, func, insert, select
 
 from aligner import __version__
-from aligner.languages import language_info
+from aligner.core.languages import language_info
 from aligner.store.models import (
     AlignmentRun,
     Link,

@@ -3,7 +3,8 @@
 Concordance queries are words and phrases taken from the real texts, in every language of the
 corpus and its three scripts (Latin with accents, Cyrillic, Hebrew-script Yiddish), of known
 frequency: each picker below says how it chooses them.  Frequencies are counted with the
-full-text index's own notion of a word (``aligner.query.words`` over the search form).
+full-text index's own notion of a word (``aligner.core.search_text.words`` over the search
+form).
 
 Semantic queries are real sentences and short phrases of the corpus; a sentence searched in
 one other language has a gold translation (FLORES line, TransRead or Bilinguator 1-1 bead),
@@ -20,7 +21,7 @@ from dataclasses import KW_ONLY, dataclass, field
 
 from million_corpus import RealWork
 
-from aligner.query import search_form, words
+from aligner.core.search_text import search_form, words
 
 LANGUAGES = ("en", "fr", "de", "ru", "yi")
 
@@ -195,6 +196,13 @@ class GoldPair:
     source: tuple[str, str]  # (language, text)
     target: tuple[str, str]
 
+    def translation_query(self, category: str) -> Query:
+        """A semantic query for the sentence that asks for its translation's language."""
+        language, text = self.source
+        return Query(
+            SEMANTIC, category, language, text, lang=self.target[0], expected=self.target[1]
+        )
+
 
 def gold_pairs(works: Sequence[RealWork]) -> dict[str, list[GoldPair]]:
     """1-1 gold beads by origin: ``flores`` (every pair of its languages), ``literary``."""
@@ -226,21 +234,13 @@ def semantic_queries(
             pair = rng.choice(flores)
             found.append(Query(SEMANTIC, "FLORES sentence", language, pair.source[1]))
             pair = rng.choice(flores)
-            found.append(
-                Query(
-                    SEMANTIC, "FLORES sentence, --lang of one translation", language,
-                    pair.source[1], lang=pair.target[0], expected=pair.target[1],
-                )
-            )  # fmt: skip
+            found.append(pair.translation_query("FLORES sentence, --lang of one translation"))
             literary = [p for p in pairs["literary"] if p.source[0] == language]
             if literary:
                 pair = rng.choice(literary)
                 found.append(
-                    Query(
-                        SEMANTIC, "novel/story sentence, --lang of its translation", language,
-                        pair.source[1], lang=pair.target[0], expected=pair.target[1],
-                    )
-                )  # fmt: skip
+                    pair.translation_query("novel/story sentence, --lang of its translation")
+                )
             phrase = _phrase(rng, language, stats)
             if phrase is not None:
                 found.append(Query(SEMANTIC, "phrase (2-3 words)", language, phrase.text))

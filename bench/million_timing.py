@@ -18,8 +18,8 @@ import numpy as np
 from million_queries import CONCORDANCE, SEMANTIC, Query
 from sqlalchemy import func, select
 
-from aligner.embed import Encoder
-from aligner.query import Corpus
+from aligner.core.encoders import Encoder
+from aligner.services.corpus_api import Corpus
 from aligner.store.models import Segment
 
 SEMANTIC_LIMIT = 10
@@ -86,7 +86,7 @@ def _concordance(corpus: Corpus, query: Query) -> Sequence[Any]:
 
 
 def _semantic(corpus: Corpus, encoder: Encoder, query: Query) -> Sequence[Any]:
-    from aligner.semantic import semantic_search
+    from aligner.services.semantic import semantic_search
 
     with corpus.database.session() as session:
         return semantic_search(

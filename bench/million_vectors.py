@@ -17,7 +17,7 @@ from million_corpus import RealWork
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Table, insert, select
 
-from aligner.embed import Encoder, text_key
+from aligner.core.encoders import Encoder, text_key
 from aligner.store.models import Embedding
 
 EMBEDDINGS: Table = Embedding.__table__  # type: ignore[assignment]

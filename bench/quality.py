@@ -4,7 +4,7 @@ Usage: python bench/quality.py [--variant NAME] [--sets dev|test|all|SUBSTRING]
                                [--against LABEL] [--save LABEL] [--dump DIR]
 
 Aligns every pair of every set (bench/sets.py: development sets first, then test sets) with the
-full pipeline (``aligner.textalign.align_texts``) and the bundled model, and prints per set:
+full pipeline (``aligner.core.pipeline.align_texts``) and the bundled model, and prints per set:
 strict precision, recall and F1, lax F1 (micro-averaged, as Vecalign and Bertalign score), the
 expected calibration error of the bead confidences (10 equal bins; a bead is right when it
 equals a gold bead), the texts embedded per sentence, the estimated embedding time against the
@@ -31,9 +31,9 @@ from embedcache import CountingEmbedder, DiskCache, embedding_cost
 from sets import DATA, EvalSet, Pair, all_sets
 from variants import VARIANTS, variant
 
-from aligner.embed import load_encoder
-from aligner.score import Counts, count, scores
-from aligner.types import Bead
+from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import Counts, count, scores
+from aligner.core.types import Bead
 
 FIGURES = Path(__file__).resolve().parent / "quality_figures.json"
 
@@ -160,7 +160,7 @@ def summaries(
 
 
 def _model(path: Path | None) -> object:
-    from aligner.beadscore import BeadModel  # here: the legacy pipeline has no bead model
+    from aligner.core.beadscore import BeadModel  # here: the legacy pipeline has no bead model
 
     return BeadModel.load(path) if path else BeadModel.load()
 

@@ -1,4 +1,4 @@
-"""Time and peak memory of the search alone (aligner.align.align) on long synthetic documents.
+"""Time and peak memory of the search alone (aligner.core.dp.align) on long synthetic documents.
 
 Usage: python bench/scale.py [--sizes 2000,20000,100000] [--seed 0]
 
@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.align import AlignParams, align
-from aligner.score import count, scores
-from aligner.types import Bead
+from aligner.core.dp import AlignParams, align
+from aligner.core.evaluation import count, scores
+from aligner.core.types import Bead
 
 DIM = 384
 NOISE = 0.75  # |noise| / |meaning|: cosine 1 / sqrt(1 + 0.75²) = 0.8 on a true 1-1 pair

@@ -21,12 +21,12 @@ import sys
 import time
 from pathlib import Path
 
+from _common import REPO
 from sqlalchemy import Connection, text
 
-from aligner.query import Corpus
+from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database
 
-REPO = Path(__file__).resolve().parents[1]
 WORK = "why-we-quit-1938-introduction"
 
 

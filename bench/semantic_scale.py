@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from _common import flores_lines, print_header, print_row
 from sqlalchemy import insert
-from vector_index import DATA, LANGUAGES, RealVectors, real_vectors
+from vector_index import FLORES, LANGUAGES, RealVectors, real_vectors
 
-from aligner import semantic_index
-from aligner.embed import Encoder, load_encoder, text_key
-from aligner.semantic import build_index, semantic_search
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import Encoder, load_encoder, text_key
+from aligner.services.semantic import build_index, semantic_search
 from aligner.store.models import Embedding, Revision, Segment, SourceDocument, Version, Work
 from aligner.store.session import Database
 
@@ -40,9 +41,7 @@ NOW = datetime.now(UTC)
 
 
 def load(db: Database, real: RealVectors, encoder: Encoder, works: int) -> int:
-    sentences = {
-        k: (DATA / f"{v}.devtest").read_text("utf-8").splitlines() for k, v in LANGUAGES.items()
-    }
+    sentences = {k: flores_lines(k) for k in LANGUAGES}
     rng = np.random.default_rng(1938)
     segment_id = 0
     with db.engine.begin() as connection:
@@ -95,11 +94,10 @@ def load(db: Database, real: RealVectors, encoder: Encoder, works: int) -> int:
 
 
 def timed_queries(db: Database, encoder: Encoder, works: int) -> None:
-    english = (DATA / f"{LANGUAGES['en']}.devtest").read_text("utf-8").splitlines()
+    english = flores_lines("en")
     with db.session() as session:
         semantic_search(session, encoder, "warm-up")
-    print("| filter | median ms | p95 ms | top hit: the sentence or a translation |")
-    print("|---|---|---|---|")
+    print_header("filter", "median ms", "p95 ms", "top hit: the sentence or a translation")
     for name, filters in (
         ("none", {}),
         ('languages=["fr"]', {"languages": ["fr"]}),
@@ -110,13 +108,14 @@ def timed_queries(db: Database, encoder: Encoder, works: int) -> None:
         for i in QUERIES:
             with db.session() as session:
                 started = time.perf_counter()
-                hits = semantic_search(session, encoder, english[i], **filters)  # type: ignore[arg-type]
+                hits = semantic_search(session, encoder, english[i], **filters)
                 seconds.append(time.perf_counter() - started)
                 top = session.get(Segment, hits[0].segment_id)
                 right += top is not None and top.position == i
         ms = np.array(seconds) * 1000
-        cells = [name, f"{np.median(ms):.1f}", f"{np.percentile(ms, 95):.1f}", f"{right}/{len(ms)}"]
-        print(f"| {' | '.join(cells)} |")
+        print_row(
+            name, f"{np.median(ms):.1f}", f"{np.percentile(ms, 95):.1f}", f"{right}/{len(ms)}"
+        )
 
 
 def main() -> None:
@@ -126,8 +125,8 @@ def main() -> None:
     parser.add_argument("--vectors", type=Path, help="keep the real embeddings in this .npz")
     parser.add_argument("--graph", action="store_true", help="build the HNSW graph anyway")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} is absent (FLORES-200 devtest is needed for real vectors)")
+    if not FLORES.is_dir():
+        print(f"skipped: {FLORES} is absent (FLORES-200 devtest is needed for real vectors)")
         return
     if args.graph:
         semantic_index.HNSW_FROM = 1

@@ -15,7 +15,7 @@ Run it with any Python that has the candidates installed, e.g.::
         blingfire numpy
     /tmp/splitvenv/bin/python bench/splitters.py
 
-A library that is not installed is skipped with a message.  The row ``aligner.segment`` is
+A library that is not installed is skipped with a message.  The row ``aligner.core.segmentation`` is
 this project's own ``split_sentences`` (it needs the chosen library too).
 """
 
@@ -31,11 +31,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(1, str(HERE.parent))
 
+from _common import SHARED, print_header, print_row  # noqa: E402
 from splitters_cases import CASES  # noqa: E402
 
 LANGS: dict[str, str] = {
@@ -66,18 +68,26 @@ def _version(dist: str) -> str:
         return "?"
 
 
-def _pysbd() -> Candidate:
-    pysbd = importlib.import_module("pysbd")
-    supported = {"ru", "fr", "en", "de"}
-    cache: dict[str, object] = {}
+def _per_language(make: Callable[[str], Any], run: Callable[[Any, str], Iterable[str]]) -> Split:
+    """A split function over one splitter object per language, made when first needed; the
+    languages the library has no rules for get its English ones."""
+    cache: dict[str, Any] = {}
 
     def split(text: str, lang: str) -> list[str]:
-        code = lang if lang in supported else "en"
-        seg = cache.get(code)
-        if seg is None:
-            seg = cache[code] = pysbd.Segmenter(language=code, clean=False)
-        return list(seg.segment(text))  # type: ignore[attr-defined]
+        code = lang if lang in {"ru", "fr", "en", "de"} else "en"
+        if code not in cache:
+            cache[code] = make(code)
+        return list(run(cache[code], text))
 
+    return split
+
+
+def _pysbd() -> Candidate:
+    pysbd = importlib.import_module("pysbd")
+    split = _per_language(
+        lambda code: pysbd.Segmenter(language=code, clean=False),
+        lambda segmenter, text: segmenter.segment(text),
+    )
     return Candidate("pysbd", _version("pysbd"), split, "yi -> en rules")
 
 
@@ -92,16 +102,10 @@ def _sentencex() -> Candidate:
 
 def _sentence_splitter() -> Candidate:
     module = importlib.import_module("sentence_splitter")
-    supported = {"ru", "fr", "en", "de"}
-    cache: dict[str, object] = {}
-
-    def split(text: str, lang: str) -> list[str]:
-        code = lang if lang in supported else "en"
-        splitter = cache.get(code)
-        if splitter is None:
-            splitter = cache[code] = module.SentenceSplitter(language=code)
-        return list(splitter.split(text))  # type: ignore[attr-defined]
-
+    split = _per_language(
+        lambda code: module.SentenceSplitter(language=code),
+        lambda splitter, text: splitter.split(text),
+    )
     return Candidate("sentence-splitter", _version("sentence-splitter"), split, "yi -> en prefixes")
 
 
@@ -149,14 +153,14 @@ def _blingfire() -> Candidate:
 
 
 def _aligner() -> Candidate:
-    segment = importlib.import_module("aligner.segment")
+    segment = importlib.import_module("aligner.core.segmentation")
 
     def split(text: str, lang: str) -> list[str]:
         return [text[a:b] for a, b in segment.split_sentences(text, lang)]
 
     settings = segment.segment_text("x", "en").settings
     used = f"{settings.get('splitter')} {settings.get('splitter_version')} + rules"
-    return Candidate("aligner.segment", used, split, "this project")
+    return Candidate("aligner.core.segmentation", used, split, "this project")
 
 
 LOADERS: list[tuple[str, Callable[[], Candidate]]] = [
@@ -167,7 +171,7 @@ LOADERS: list[tuple[str, Callable[[], Candidate]]] = [
     ("syntok", _syntok),
     ("segtok", _segtok),
     ("blingfire", _blingfire),
-    ("aligner.segment", _aligner),
+    ("aligner.core.segmentation", _aligner),
 ]
 
 
@@ -290,7 +294,7 @@ def score(cand: Candidate, lang: str, paragraphs: list[list[str]]) -> Score:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=HERE.parents[1] / "shared")
+    parser.add_argument("--shared", type=Path, default=SHARED)
     parser.add_argument("--paragraphs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1935)
     parser.add_argument("--only", nargs="*", help="splitter names to run")
@@ -310,9 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         f"(from the {kept} lines that are single sentences), seed {args.seed}"
     )
     print("cell: exact paragraphs % / boundary F1 (FLORES) ; hand cases right/total")
-    header = ["splitter", "version", *langs, "kchar/s", "note"]
-    print("| " + " | ".join(header) + " |")
-    print("|" + "---|" * len(header))
+    print_header("splitter", "version", *langs, "kchar/s", "note")
     for cand in candidates:
         cells: list[str] = []
         seconds = 0.0
@@ -326,8 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{100 * fl.exact / fl.total:.1f} / {fl.f1:.3f} ; {hand.exact}/{hand.total}"
             )
         speed = chars / seconds / 1000 if seconds else float("inf")
-        row = [cand.name, cand.version, *cells, f"{speed:,.0f}", cand.note]
-        print("| " + " | ".join(row) + " |")
+        print_row(cand.name, cand.version, *cells, f"{speed:,.0f}", cand.note)
         if args.show_errors == cand.name:
             _show_errors(cand, data)
     return 0

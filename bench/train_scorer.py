@@ -34,16 +34,16 @@ from embedcache import CountingEmbedder, DiskCache
 from numpy.typing import NDArray
 from sets import Pair, all_sets
 
-from aligner.align import AlignParams, align, utf8_lengths
-from aligner.beadscore import (
+from aligner.core.dp import AlignParams, align, utf8_lengths
+from aligner.core.beadscore import (
     ALIGNED_FEATURES,
     MODEL_PATH,
     SKIP_FEATURES,
     BeadModel,
     aligned_features,
 )
-from aligner.embed import load_encoder
-from aligner.refine import (
+from aligner.core.encoders import load_encoder
+from aligner.core.refine import (
     NEG,
     DocumentScorer,
     RefineParams,
@@ -54,9 +54,9 @@ from aligner.refine import (
     window_candidates,
     window_shapes,
 )
-from aligner.score import count, scores
-from aligner.textalign import align_and_score, documents
-from aligner.types import Bead
+from aligner.core.evaluation import count, scores
+from aligner.core.pipeline import align_and_score, documents
+from aligner.core.types import Bead
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]

@@ -12,10 +12,10 @@ from typing import Any
 
 from sets import Pair
 
-from aligner.align import AlignParams
-from aligner.refine import Embed, RefineParams
-from aligner.textalign import align_texts
-from aligner.types import Bead
+from aligner.core.dp import AlignParams
+from aligner.core.refine import Embed, RefineParams
+from aligner.core.pipeline import align_texts
+from aligner.core.types import Bead
 
 Variant = Callable[[Pair, Embed, Any], list[Bead]]
 

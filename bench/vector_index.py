@@ -32,11 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _common import SHARED_DATA, flores_lines
 from numpy.typing import NDArray
 
-from aligner import semantic_index
-from aligner.embed import load_encoder
-from aligner.semantic_index import (
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import load_encoder
+from aligner.core.vector_index import (
     Additions,
     empty_generation,
     merged,
@@ -45,8 +46,8 @@ from aligner.semantic_index import (
     write_generation,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "flores"
-LANGUAGES = {"en": "eng_Latn", "fr": "fra_Latn", "ru": "rus_Cyrl", "yi": "ydd_Hebr"}
+FLORES = SHARED_DATA / "flores"
+LANGUAGES = ("en", "fr", "ru", "yi")
 TOP = 10
 Matrix = NDArray[np.float32]
 Search = Callable[[Matrix], NDArray[np.int64]]
@@ -77,16 +78,16 @@ def real_vectors(cache: Path | None) -> RealVectors:
         saved = np.load(cache)
         return RealVectors({k: saved[f"p_{k}"] for k in LANGUAGES}, saved["queries"])
     encoder = load_encoder()
-    sentences = {
-        k: (DATA / f"{v}.devtest").read_text("utf-8").splitlines() for k, v in LANGUAGES.items()
-    }
+    sentences = {k: flores_lines(k) for k in LANGUAGES}
     started = time.perf_counter()
     passages = {k: encoder.encode(texts) for k, texts in sentences.items()}
     queries = encoder.encode_queries(sentences["en"])
     count = sum(len(t) for t in sentences.values()) + len(sentences["en"])
     print(f"embedded {count} real sentences in {time.perf_counter() - started:.0f} s")
     if cache is not None:
-        np.savez(cache, queries=queries, **{f"p_{k}": v for k, v in passages.items()})
+        # numpy's stubs read a ** argument as possibly its allow_pickle flag
+        save: Callable[..., None] = np.savez
+        save(cache, queries=queries, **{f"p_{k}": v for k, v in passages.items()})
     return RealVectors(passages, queries)
 
 
@@ -153,7 +154,7 @@ def _numpy_open(folder: Path) -> Search:
 
 def _faiss_build(factory: str) -> Callable[[Matrix, Path], None]:
     def build(data: Matrix, folder: Path) -> None:
-        import faiss  # type: ignore[import-untyped]
+        import faiss
 
         index = faiss.index_factory(data.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
         index.train(data[:100_000])
@@ -212,7 +213,7 @@ def _usearch_exact_open(folder: Path) -> Search:
 
 
 def _hnswlib_build(data: Matrix, folder: Path) -> None:
-    import hnswlib  # type: ignore[import-untyped]
+    import hnswlib
 
     index = hnswlib.Index(space="ip", dim=data.shape[1])
     index.init_index(max_elements=len(data), M=16, ef_construction=128)
@@ -230,7 +231,7 @@ def _hnswlib_open(folder: Path) -> Search:
 
 
 def _sqlite_vec_connection(path: Path) -> sqlite3.Connection:
-    import sqlite_vec  # type: ignore[import-untyped]
+    import sqlite_vec
 
     connection = sqlite3.connect(path)
     if not hasattr(connection, "enable_load_extension"):
@@ -360,8 +361,8 @@ def main() -> None:
     parser.add_argument("--vectors", type=Path, help="keep the real embeddings in this .npz")
     parser.add_argument("--only", help="comma-separated candidate names to run (substrings)")
     args = parser.parse_args()
-    if not DATA.is_dir():
-        print(f"skipped: {DATA} is absent (FLORES-200 devtest is needed for real vectors)")
+    if not FLORES.is_dir():
+        print(f"skipped: {FLORES} is absent (FLORES-200 devtest is needed for real vectors)")
         return
     real = real_vectors(args.vectors)
     prefix_table(real)

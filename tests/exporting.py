@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aligner.alignment import aligned_units
+from aligner.services.alignment import aligned_units
 from aligner.store.models import AlignmentRun, Link, LinkSegment
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aligner.formats.ladder import parse_ladder, read_ladder
-from aligner.score import count, scores
+from aligner.core.evaluation import count, scores
 from tests.conftest import SHARED, Cli, requires_shared
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aligner.beadscore import (
+from aligner.core.beadscore import (
     ALIGNED_FEATURES,
     SKIP_FEATURES,
     BeadModel,
@@ -19,8 +19,8 @@ from aligner.beadscore import (
     nearby_match,
     skip_features,
 )
-from aligner.textalign import paragraph_breaks
-from aligner.textcues import sentence_cues, skeleton
+from aligner.core.pipeline import paragraph_breaks
+from aligner.core.textcues import sentence_cues, skeleton
 
 DIM = 16
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from aligner.core.types import Bead
 from aligner.errors import InputError
 from aligner.formats.cesalign import read_cesalign, read_sentences
-from aligner.types import Bead
 from tests.conftest import SHARED, Cli, assert_one_line_error, requires_shared
 
 CES = """<?xml version="1.0" encoding="utf-8"?>

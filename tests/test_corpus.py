@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.segment import clean_text
+from aligner.core.segmentation import clean_text
 from aligner.store.models import Revision, Version
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database

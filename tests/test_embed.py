@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from aligner.embed import DEFAULT_MODEL, Encoder, ModelError, Vectors, load_encoder, text_key
+from aligner.core.encoders import (
+    DEFAULT_MODEL,
+    Encoder,
+    ModelError,
+    Vectors,
+    load_encoder,
+    text_key,
+)
 from aligner.store.session import Database
 from aligner.store.vectors import cached_embeddings
 from tests.conftest import SHARED, requires_shared

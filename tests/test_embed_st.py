@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from aligner.embed import DEFAULT_MODEL, Encoder, ModelError, load_encoder
-from aligner.embed_st import directory_digest
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, ModelError, load_encoder
+from aligner.core.encoders.sentence_transformers import directory_digest
 from aligner.formats.ladder import parse_ladder
 from aligner.store.models import Embedding
 from aligner.store.session import Database
@@ -192,11 +192,16 @@ def test_second_pass_takes_st_vectors_from_the_cache(db_url: str, minilm: Encode
     assert np.allclose(again.vectors, minilm.encode([*texts, MARKETS]), atol=1e-6)
 
 
+def align_files_args(src: Path, tgt: Path) -> list[str | Path]:
+    """``aligner align-files`` of two pre-split English files, the model left to add."""
+    return ["align-files", src, tgt, "--src-lang", "en", "--tgt-lang", "en", "--presplit"]
+
+
 def test_align_files_with_an_st_model(sqlite_cli: Cli, minilm_dir: Path, tmp_path: Path) -> None:
     src, tgt = tmp_path / "a.txt", tmp_path / "b.txt"
     src.write_text("\n".join(SRC) + "\n", "utf-8")
     tgt.write_text("\n".join(TGT) + "\n", "utf-8")
-    args = ["align-files", src, tgt, "--src-lang", "en", "--tgt-lang", "en", "--presplit"]
+    args = align_files_args(src, tgt)
     result = sqlite_cli.ok(*args, "--model", f"st:{minilm_dir}")
     assert result.stdout == "[0]:[0]\n[1]:[1]\n[2, 3]:[2]\n"
     assert result.stderr == ""
@@ -206,7 +211,7 @@ def test_align_files_with_an_st_model(sqlite_cli: Cli, minilm_dir: Path, tmp_pat
 def test_missing_directory_is_one_line_exit_5(sqlite_cli: Cli, tmp_path: Path) -> None:
     src = tmp_path / "a.txt"
     src.write_text(SRC[0] + "\n", "utf-8")
-    args = ["align-files", src, src, "--src-lang", "en", "--tgt-lang", "en", "--presplit"]
+    args = align_files_args(src, src)
     result = sqlite_cli(*args, "--model", "st:/nope/model")
     assert_one_line_error(result, "st:/nope/model: no such model directory")
     assert result.exit_code == 5
@@ -217,7 +222,7 @@ def test_unknown_name_and_non_model_folder_are_one_line_exit_5(
 ) -> None:
     src = tmp_path / "a.txt"
     src.write_text(SRC[0] + "\n", "utf-8")
-    args = ["align-files", src, src, "--src-lang", "en", "--tgt-lang", "en", "--presplit"]
+    args = align_files_args(src, src)
     unknown = sqlite_cli(*args, "--model", "st:no-such-model")
     assert_one_line_error(
         unknown, "st:no-such-model: not in the local Hugging Face cache (no download is attempted)"
@@ -250,7 +255,8 @@ def test_unknown_backend_lists_the_choices() -> None:
 
 def test_importing_aligner_does_not_import_torch() -> None:
     code = (
-        "import sys, aligner, aligner.cli, aligner.embed, aligner.embed_st;"
+        "import sys, aligner, aligner.cli, aligner.core.encoders,"
+        " aligner.core.encoders.sentence_transformers;"
         "print(sorted({'torch', 'sentence_transformers', 'transformers'} & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

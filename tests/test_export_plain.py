@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from aligner.alignment import find_run
+from aligner.services.selection import find_run
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, CliResult, assert_one_line_error
@@ -31,8 +31,8 @@ def parse(fmt: str, data: bytes) -> list[Record]:
     if fmt == "jsonl":
         assert text == "" or text.endswith("\n")
         records = [json.loads(line) for line in text.splitlines()]
-        for record in records:
-            assert list(record) == HEADER
+        for read in records:
+            assert list(read) == HEADER
         return records
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(text, newline="")))

@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from aligner import __version__
-from aligner.alignment import find_run
 from aligner.formats.xml import hardened_parser
+from aligner.services.selection import find_run
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import CORPUS, SHARED, Cli, CliResult, assert_one_line_error, requires_shared
@@ -40,7 +40,7 @@ def parse_valid(data: bytes, dtd: etree.DTD | None) -> etree._Element:
     assert b'<!DOCTYPE tmx SYSTEM "tmx14.dtd">' in data
     root = etree.fromstring(data, hardened_parser())
     if dtd is not None:
-        assert dtd.validate(root), dtd.error_log.filter_from_errors()
+        assert dtd.validate(root), dtd.error_log.filter_from_errors()  # type: ignore[attr-defined]
     return root
 
 
@@ -49,11 +49,11 @@ def units(root: etree._Element) -> list[etree._Element]:
 
 
 def props(tu: etree._Element) -> dict[str, str]:
-    return {p.get("type"): p.text for p in tu.findall("prop")}
+    return {str(p.get("type")): p.text or "" for p in tu.findall("prop")}
 
 
 def segs(tu: etree._Element) -> dict[str, str]:
-    return {tuv.get(XML_LANG): tuv.findtext("seg") for tuv in tu.findall("tuv")}
+    return {str(tuv.get(XML_LANG)): tuv.findtext("seg") or "" for tuv in tu.findall("tuv")}
 
 
 def export(cli: Cli, *args: str | Path) -> CliResult:
@@ -71,7 +71,7 @@ def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
     assert root.get("version") == "1.4"
     header = root.find("header")
     assert header is not None
-    attributes = dict(header.attrib)
+    attributes = {str(name): str(value) for name, value in header.attrib.items()}
     assert re.fullmatch(r"\d{8}T\d{6}Z", attributes.pop("creationdate"))
     assert attributes == {
         "creationtool": "aligner",
@@ -96,8 +96,24 @@ def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
     }
     assert 0.5 < float(props(found[0])["x-score"]) <= 1.0
     assert [list(segs(tu)) for tu in found] == [["en", language]] * len(found)
-    # Each side is its bead's sentences in reading order, exactly as stored: for Yiddish the
-    # same bytes as in the imported file, with no bidi marks added.
+    check_sides_as_stored(cli, label, found)
+    assert not BIDI_CONTROLS.search(result.stdout)
+    # -o writes the same document to a file (the date may differ) and says so.
+    target = tmp_path / "out.tmx"
+    written = export(cli, WORK, "--src", "en", "--tgt", label, "-o", target)
+    assert written.stdout == (
+        f"{WORK}: run 1, en → {label}: {BEADS[label]} translation units written to {target}\n"
+    )
+    dated = re.compile(rb'creationdate="\d{8}T\d{6}Z"')
+    file_bytes = target.read_bytes()
+    parse_valid(file_bytes, dtd)
+    assert dated.sub(b"", file_bytes) == dated.sub(b"", result.stdout_bytes)
+
+
+def check_sides_as_stored(cli: Cli, label: str, found: list[etree._Element]) -> None:
+    """Each side is its bead's sentences in reading order, exactly as stored: for Yiddish the
+    same bytes as in the imported file, with no bidi marks added."""
+    language = label.removesuffix("-demo")
     with Database(cli.db_url) as db, db.session() as session:
         run = find_run(session, WORK, "en", label, None)
         expected = []
@@ -107,7 +123,6 @@ def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
                 sides[member.side].append((member.segment.position, member.segment.text))
             expected.append({s: " ".join(t for _, t in sorted(sides[s])) for s in sides})
     assert [segs(tu) for tu in found] == [{"en": e["src"], language: e["tgt"]} for e in expected]
-    assert not BIDI_CONTROLS.search(result.stdout)
     # The file wraps its lines (and the French puts no-break spaces inside « »); the Yiddish
     # sentences are its bytes exactly once line breaks are read as spaces.
     source = (CORPUS / "demonstration" / f"why-we-quit-introduction.{label}.txt").read_bytes()
@@ -123,16 +138,6 @@ def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
         assert joined["en"].startswith("The general reaction to the Moscow frame-ups")
         assert joined["en"].endswith("the third big Moscow trial.")  # the 2-1 bead, joined
         assert joined["yi"].startswith("די אַלגעמיינע רעאַקציע")
-    # -o writes the same document to a file (the date may differ) and says so.
-    target = tmp_path / "out.tmx"
-    written = export(cli, WORK, "--src", "en", "--tgt", label, "-o", target)
-    assert written.stdout == (
-        f"{WORK}: run 1, en → {label}: {BEADS[label]} translation units written to {target}\n"
-    )
-    dated = re.compile(rb'creationdate="\d{8}T\d{6}Z"')
-    file_bytes = target.read_bytes()
-    parse_valid(file_bytes, dtd)
-    assert dated.sub(b"", file_bytes) == dated.sub(b"", result.stdout_bytes)
 
 
 def test_status_min_score_and_run_filter_the_units(cli: Cli, dtd: etree.DTD | None) -> None:
@@ -233,7 +238,7 @@ def test_unknown_work_unaligned_pair_unknown_run_and_bad_status_are_one_line_err
 
 def tuv_props(tu: etree._Element) -> dict[str, dict[str, str]]:
     return {
-        tuv.get(XML_LANG): {p.get("type"): p.text for p in tuv.findall("prop")}
+        str(tuv.get(XML_LANG)): {str(p.get("type")): p.text or "" for p in tuv.findall("prop")}
         for tuv in tu.findall("tuv")
     }
 

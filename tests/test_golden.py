@@ -78,7 +78,7 @@ def test_each_export_matches_its_golden_file(golden_pair: Cli, name: str) -> Non
     data = normalised(result.stdout_bytes)
     if name.endswith(".tmx") and TMX_DTD.is_file():
         dtd = etree.DTD(str(TMX_DTD))
-        assert dtd.validate(etree.fromstring(data)), dtd.error_log.filter_from_errors()
+        assert dtd.validate(etree.fromstring(data)), str(dtd.error_log)
     path = GOLDEN / name
     if os.environ.get("ALIGNER_UPDATE_GOLDEN") == "1":
         path.write_bytes(data)

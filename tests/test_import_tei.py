@@ -16,9 +16,11 @@ import pytest
 from lxml import etree
 from sqlalchemy import func, select, update
 
+from aligner.formats.tei import TEI_NS
 from aligner.store.models import AlignmentRun, Link, Revision, Version, Work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
+from tests.dbdump import database_dump
 from tests.exporting import WORK, aligned_demo, aligned_pair_with_an_addition
 from tests.test_export_tei import parse_valid
 
@@ -243,7 +245,7 @@ def test_an_addition_comes_back_as_a_0_1_bead(cli: Cli, tmp_path: Path) -> None:
 
 
 # A TEI made elsewhere: versions as <div xml:lang> in one <body>, links in <back>, no header
-# metadata for the versions, inline markup, a certainty word instead of a number.
+# metadata for the versions, inline markup, a pointer for an addition.
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
 <TEI xmlns="http://www.tei-c.org/ns/1.0">
   <teiHeader>
@@ -274,7 +276,7 @@ SMALL = """<?xml version="1.0" encoding="UTF-8"?>
         <link target="#e1 #f1" cert="0.9"/>
         <link target="#e2 #e3 #f2" subtype="confirmed"/>
         <ptr target="#f3"/>
-        <link target="#e4 #f4" cert="high"/>
+        <link target="#e4 #f4" cert=" 1 "/>
       </linkGrp>
     </back>
   </text>
@@ -334,101 +336,32 @@ def test_a_tei_in_the_guidelines_pattern_imports(cli: Cli, tmp_path: Path) -> No
                 "confirmed",
             ),
             ([], ["Un ajout."], None, "auto"),
-            (["It lasted three weeks."], ["Elle dura trois semaines."], None, "auto"),
+            (["It lasted three weeks."], ["Elle dura trois semaines."], 1.0, "auto"),
         ]
     assert cli.ok("import", path, "--work", "other").stdout.startswith("other/en: imported 1")
 
 
-NS = 'xmlns="http://www.tei-c.org/ns/1.0"'
-BAD = {
-    "malformed.xml": (
-        f"<TEI {NS}><teiHeader></TEI>",
-        "not well-formed XML: Opening and ending tag mismatch: teiHeader line 1 and TEI, "
-        "line 1, column 59",
-    ),
-    "tmx.xml": (
-        '<tmx version="1.4"/>',
-        "not a TEI document (the root element is <tmx>, not <TEI>)",
-    ),
-    "corpus.xml": (
-        SMALL.replace("<TEI ", "<teiCorpus ").replace("</TEI>", "</teiCorpus>"),
-        "not a TEI document (the root element is <teiCorpus>, not <TEI>)",
-    ),
-    "nonamespace.xml": (
-        SMALL.replace(f" {NS}", ""),
-        "not a TEI document (the root element <TEI> is not in the TEI namespace "
-        "http://www.tei-c.org/ns/1.0)",
-    ),
-    "unknown-id.xml": (
-        SMALL.replace('"#e4 #f4"', '"#e4 #f9"'),
-        "a <link> points to an unknown xml:id #f9",
-    ),
-    "not-a-segment.xml": (
-        SMALL.replace('"#e0 #f0"', '"#en #f0"'),
-        "a <link> points to #en, which is not a segment (<s>, <head>, <p> or <note>) of a version",
-    ),
-    "no-lang.xml": (
-        SMALL.replace('<div xml:id="fr" xml:lang="fr">', '<div xml:id="fr">'),
-        'the version <div xml:id="fr"> has no xml:lang',
-    ),
-    "unknown-lang.xml": (
-        SMALL.replace('xml:lang="fr"', 'xml:lang="xx"'),
-        "version fr: 'xx' is not a known language code (use a BCP 47 tag such as yi, ru, fr, "
-        "en, de)",
-    ),
-    "no-versions.xml": (
-        f"<TEI {NS}><teiHeader/><text><body><p>Just a text.</p></body></text></TEI>",
-        "no versions (expected <text xml:lang> elements in <text><group>, or <div xml:lang> "
-        "elements in <text><body>)",
-    ),
-    "entities.xml": (
-        f'<!DOCTYPE TEI [<!ENTITY lol "lol">]><TEI {NS}><text><body>'
-        '<div xml:lang="en"><p>&lol;</p></div></body></text></TEI>',
-        "the DOCTYPE declares entities (lol); refused",
-    ),
-}
-
-
-@pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_files_are_refused_and_nothing_is_written(cli: Cli, tmp_path: Path, name: str) -> None:
-    data, message = BAD[name]
-    good = tmp_path / "good.xml"
-    good.write_text(SMALL, encoding="utf-8")
-    path = tmp_path / name
-    path.write_text(data, encoding="utf-8")
-    # The good file comes first in the same command: the refusal leaves nothing behind.
-    result = cli("import", good, path)
-    assert_one_line_error(result)
-    assert result.stderr == f"Error: {path}: {message}\n"
-    assert counts(cli) == (0, 0, 0, 0, 0)
-
-
-def test_a_version_that_clashes_with_the_database_is_refused(cli: Cli, tmp_path: Path) -> None:
-    text = tmp_path / "fr.txt"
-    text.write_text("Ein Satz.\n", encoding="utf-8")
-    cli.ok("import", text, "--work", "small", "--lang", "de", "--label", "fr", "--role", "original")
-    before = counts(cli)
-    path = tmp_path / "small.xml"
-    path.write_text(SMALL, encoding="utf-8")
+def test_a_translation_basis_that_clashes_with_the_database_is_refused(
+    demo_export: DemoExport, tmp_path: Path
+) -> None:
+    """What a version was translated from is checked as its other fields are: a file that says
+    otherwise than the database is refused, and nothing is written."""
+    source_file = Path(demo_export.source.db_url.removeprefix("sqlite:///"))
+    shutil.copy(source_file, tmp_path / "copy.sqlite")
+    cli = Cli(f"sqlite:///{tmp_path / 'copy.sqlite'}")
+    tree = etree.fromstring(demo_export.path.read_bytes())
+    related = tree.find(f".//{{{TEI_NS}}}bibl[@n='fr-demo']/{{{TEI_NS}}}relatedItem")
+    assert related is not None
+    stored = related.get("subtype")
+    other = "inferred" if stored == "stated" else "stated"
+    related.set("subtype", other)
+    path = tmp_path / "other-basis.xml"
+    path.write_bytes(etree.tostring(tree))
+    before = database_dump(cli.db_url)
     result = cli("import", path)
     assert_one_line_error(result)
-    assert result.stderr == f"Error: {path}: small/fr: already holds de text, not fr\n"
-    assert counts(cli) == before
-
-
-def test_tmx_or_tei_files_with_text_files_or_folders_is_one_clear_error(
-    cli: Cli, tmp_path: Path
-) -> None:
-    tei = tmp_path / "small.xml"
-    tei.write_text(SMALL, encoding="utf-8")
-    text = tmp_path / "a.txt"
-    text.write_text("A sentence.\n", encoding="utf-8")
-    for other in (text, tmp_path):
-        result = cli("import", tei, other, "--work", "w", "--lang", "en")
-        assert_one_line_error(result)
-        assert result.stderr == (
-            f"Error: {tei}: TMX and TEI files are imported on their own, not with text files "
-            f"or folders ({other}); import those in another command\n"
-        )
-    cli.ok("import", tei)  # what the refused commands would have added shows here
-    assert counts(cli) == (1, 2, 2, 1, 5)
+    assert result.stderr == (
+        f"Error: {path}: {WORK}/fr-demo: translation_basis is {stored} in the database, "
+        f"not {other}\n"
+    )
+    assert database_dump(cli.db_url) == before

@@ -15,7 +15,8 @@ from aligner.formats.xml import hardened_parser
 from aligner.store.models import AlignmentRun, Link, Version, Work
 from aligner.store.session import Database
 from tests.conftest import SHARED, Cli, assert_one_line_error, requires_shared
-from tests.test_export_tmx import WORK, aligned_demo, props, segs
+from tests.exporting import WORK, aligned_demo
+from tests.test_export_tmx import props, segs
 
 SAMPLES = SHARED / "data" / "tmx-samples"
 KIT = SAMPLES / "omegat" / "TMXComplianceKit"
@@ -185,7 +186,7 @@ def comparable(data: bytes) -> tuple[dict[str, str], list[tuple[dict[str, str], 
     root = etree.fromstring(data, hardened_parser())
     header = root.find("header")
     assert header is not None
-    attributes = {k: v for k, v in header.attrib.items() if k != "creationdate"}
+    attributes = {str(k): str(v) for k, v in header.attrib.items() if k != "creationdate"}
     return attributes, [(props(tu), segs(tu)) for tu in root.iter("tu")]
 
 
@@ -275,3 +276,19 @@ def test_importing_the_same_memory_again_writes_nothing_new(
     assert fresh.ok("import", memory).stdout.splitlines()[-1] == (
         f"{WORK}: run 2, en → fr-demo: 13 links (13 auto) from 13 translation units"
     )
+
+
+def test_a_memory_imported_into_the_database_it_came_from_names_its_demonstration_texts(
+    sqlite_cli: Cli, tmp_path: Path
+) -> None:
+    """TMX and TEI imports print their outcome alike: a demonstration version is labelled."""
+    aligned_demo(sqlite_cli, "fr-demo")
+    memory = tmp_path / "fr.tmx"
+    sqlite_cli.ok("export", "tmx", WORK, "--tgt", "fr-demo", "-o", memory)
+    lines = sqlite_cli.ok("import", memory).stdout.splitlines()
+    # The memory cuts the texts by bead, so both versions get a new revision.
+    assert lines[:2] == [
+        f"{WORK}/en: imported 2 (en): 13 segments",
+        f"{WORK}/fr-demo: imported 2 (fr): 13 segments (a demonstration text made for this "
+        "project, not a historical original)",
+    ]

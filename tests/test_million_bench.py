@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import pytest
 from sqlalchemy import func, select
 
+from aligner.core.types import Bead
 from aligner.store.models import Link, Segment, SourceDocument
 from aligner.store.session import Database
-from aligner.types import Bead
 from tests.conftest import REPO, Cli, requires_shared
 
 sys.path.append(str(REPO / "bench"))

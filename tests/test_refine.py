@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from aligner.align import AlignParams
-from aligner.beadscore import ALIGNED_FEATURES, SKIP_FEATURES, BeadModel
-from aligner.embed import load_encoder
+from aligner.core.dp import AlignParams
+from aligner.core.beadscore import ALIGNED_FEATURES, SKIP_FEATURES, BeadModel
+from aligner.core.encoders import load_encoder
 from aligner.formats.ladder import read_ladder
-from aligner.refine import (
+from aligner.core.refine import (
     Document,
     DocumentScorer,
     RefineParams,
@@ -20,9 +20,9 @@ from aligner.refine import (
     refine,
     spans_of,
 )
-from aligner.score import count, scores
-from aligner.textalign import align_texts, documents, group_omissions, paragraph_breaks
-from aligner.types import Bead
+from aligner.core.evaluation import count, scores
+from aligner.core.pipeline import align_texts, documents, group_omissions, paragraph_breaks
+from aligner.core.types import Bead
 from tests.conftest import SHARED, requires_shared
 
 DIM = 32

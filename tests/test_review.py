@@ -1,5 +1,6 @@
-"""Review edits as a library (aligner.review) on SQLite and PostgreSQL: each edit, undo, the
-version check, the invariants over random edit sequences, and what the exports then see."""
+"""Review edits as a library (aligner.services.review) on SQLite and PostgreSQL: each edit,
+undo, the version check, the invariants over random edit sequences, and what the exports then
+see."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from aligner.core.bead_edits import EditError, EditRequest, check_beads
+from aligner.core.types import Bead
 from aligner.errors import InputError, NotFoundError
-from aligner.review import (
-    Bead,
-    EditError,
-    EditRequest,
+from aligner.services.review import (
     EditResult,
     StaleVersionError,
     base_beads,
-    check_beads,
     edit,
     load_beads,
     review_target,

@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
-from aligner.review import EditRequest, edit
+from aligner.core.bead_edits import EditRequest
+from aligner.services.review import edit
 from aligner.store.session import Database, migrations_dir
 from tests.conftest import Cli
 from tests.exporting import FixedBead, import_pair, store_run

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from aligner.core.evaluation import count, score_documents, scores
+from aligner.core.types import Bead
 from aligner.errors import InputError
 from aligner.formats.ladder import parse_ladder, read_ladder, write_ladder
-from aligner.score import count, score_documents, scores
-from aligner.types import Bead
 from tests.conftest import SHARED, requires_shared
 
 GOLD = parse_ladder("[0]:[0, 1]\n[1]:[2]\n[2]:[]\n[3]:[3]\n")

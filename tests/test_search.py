@@ -17,9 +17,10 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 import aligner
-from aligner import query as query_module
 from aligner.cli.search import CSV_FIELDS
-from aligner.query import SEARCH_FOLD, Corpus, kwic, locate_phrase, search_form
+from aligner.core.search_text import SEARCH_FOLD, kwic, locate_phrase, search_form
+from aligner.services import concordance as query_module
+from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database, migrations_dir
 from tests.conftest import CORPUS, Cli, assert_one_line_error, fresh_postgres_database
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair

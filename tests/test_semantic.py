@@ -1,5 +1,6 @@
-"""Cross-lingual semantic search: ``aligner index`` and :func:`aligner.semantic.semantic_search`,
-on an SQLite file and a PostgreSQL server, with real embeddings from the bundled model.
+"""Cross-lingual semantic search: ``aligner index`` and
+:func:`aligner.services.semantic.semantic_search`, on an SQLite file and a PostgreSQL server,
+with real embeddings from the bundled model.
 
 The model is loaded once per test session and each text is embedded once (``SharedEncoder``
 remembers the real vectors), so that indexing the bundled corpus in every test stays quick.
@@ -18,17 +19,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import aligner.cli.index as index_cli
-from aligner import semantic_index
-from aligner.embed import DEFAULT_MODEL, Encoder, Vectors, load_encoder
+from aligner.core import vector_index as semantic_index
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, Vectors, load_encoder
+from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.pipeline import ALIGNED_KINDS
-from aligner.semantic import (
+from aligner.services.semantic import SemanticHit, semantic_search
+from aligner.services.semantic_files import (
     INDEX_DIR_ENV,
-    SemanticHit,
     SemanticIndexError,
     corpus_state,
     index_location,
-    semantic_search,
 )
 from aligner.store.models import Embedding, Revision, Segment
 from aligner.store.session import Database
@@ -244,7 +244,7 @@ def test_the_hnsw_graph_finds_what_exact_search_finds(
     sqlite_cli.ok("index")
     sqlite_cli.ok("import", path, "--work", "strike-1935", "--lang", "ru", "--role", "original")
     assert "removed 5 (HNSW graph; " in sqlite_cli.ok("index").stdout  # updated in place
-    queries = [
+    queries: list[tuple[str, dict[str, object]]] = [
         (IZVESTIA_PARAPHRASE, {}),
         (IZVESTIA_PARAPHRASE, {"languages": ["fr", "yi"]}),
         ("The strikers won.", {"languages": ["ru"]}),
@@ -338,7 +338,7 @@ def test_index_errors_are_one_line(sqlite_cli: Cli, tmp_path: Path) -> None:
     assert_one_line_error(result, str(blocked), "cannot write the semantic index")
     with session_of(sqlite_cli) as session:  # nothing was written half-way
         assert session.scalar(select(func.count()).select_from(Embedding)) == 0
-        assert session.scalar(select(func.count()).select_from(Revision)) > 0
+        assert (session.scalar(select(func.count()).select_from(Revision)) or 0) > 0
 
 
 def test_copies_of_a_text_share_one_vector_and_are_all_found(

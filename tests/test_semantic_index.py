@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from aligner import semantic_index
-from aligner.semantic_index import (
+from aligner.core import vector_index as semantic_index
+from aligner.core.vector_index import (
     Additions,
     Generation,
     empty_generation,
@@ -28,7 +28,8 @@ DIM = 32
 
 def unit_vectors(count: int, seed: int) -> NDArray[np.float32]:
     vectors = np.random.default_rng(seed).standard_normal((count, DIM)).astype(np.float32)
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    normalised: NDArray[np.float32] = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return normalised
 
 
 def additions(

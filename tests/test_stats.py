@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aligner.alignment import aligned_units
+from aligner.core.types import Bead
 from aligner.formats.ladder import read_ladder
-from aligner.stats import BeadSummary, length_ratios
+from aligner.services.alignment import aligned_units
+from aligner.services.stats import BeadSummary, length_ratios
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
-from aligner.types import Bead
 from tests.conftest import SHARED, Cli, assert_one_line_error
 from tests.exporting import (
     WORK,

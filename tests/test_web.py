@@ -12,12 +12,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from aligner.review import load_beads, review_target
+from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
 from tests.conftest import Cli
 from tests.exporting import FixedBead, import_pair, store_run
 from tests.test_review import BEADS, ENGLISH, FRENCH
-from tests.test_web_helpers import running_server
+from tests.test_web_helpers import review_client, running_server
 
 
 @pytest.fixture
@@ -33,7 +33,8 @@ def server(cli: Cli, run_id: int) -> Iterator[str]:
 
 
 def post_edit(base: str, run: int, **fields: object) -> httpx.Response:
-    return httpx.post(f"{base}/api/runs/{run}/edits", json=fields, timeout=20)
+    with review_client(base) as client:
+        return client.post(f"/api/runs/{run}/edits", json=fields)
 
 
 def current(db_url: str, run: int) -> list[tuple[str, str]]:
@@ -81,7 +82,7 @@ def test_the_alignment_page_shows_beads_side_by_side_a_page_at_a_time(
 
 
 def test_every_edit_through_the_json_api(cli: Cli, server: str, run_id: int) -> None:
-    edits = [
+    edits: list[dict[str, object]] = [
         {"action": "confirm", "position": 0},
         {"action": "merge", "position": 3},
         {"action": "split", "position": 1, "src_at": 1, "tgt_at": 1},
@@ -107,11 +108,15 @@ def test_every_edit_through_the_json_api(cli: Cli, server: str, run_id: int) -> 
 def test_the_form_endpoint_edits_and_redirects_to_the_bead(
     cli: Cli, server: str, run_id: int
 ) -> None:
-    response = httpx.post(
-        f"{server}/runs/{run_id}/edit",
-        data={"action": "merge", "position": "3", "version": "0"},
-        follow_redirects=False,
-    )
+    with review_client(server) as client:
+        page = client.get(f"/runs/{run_id}").text
+        (token,) = re.findall(r'name="csrf_token" value="([0-9a-f]+)"', page)
+        del client.headers["X-Aligner-CSRF"]  # the form's hidden field carries it
+        response = client.post(
+            f"/runs/{run_id}/edit",
+            data={"action": "merge", "position": "3", "version": "0", "csrf_token": token},
+            follow_redirects=False,
+        )
     assert response.status_code == 303
     assert response.headers["location"] == f"/runs/{run_id}?at=3#bead-3"
     assert current(cli.db_url, run_id)[3] == ("1-1", "corrected")
@@ -130,6 +135,13 @@ BAD_JSON_EDITS = [
     (b'{"action": "merge", "position": 7, "version": 0}', 422, "nothing to merge it with"),
     (b'{"action": "confirm", "position": 0, "version": 5}', 409, "made against version 5"),
     (b"\xff\xfe", 400, "not valid JSON"),
+    (b'{"action": "confirm", "position": %d, "version": 0}' % 2**63, 400, "out of range"),
+    (b'{"action": "confirm", "position": %s, "version": 0}' % (b"9" * 5000), 400, "5000 char"),
+    (b'{"action": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", 400, "nests deeper than 20"),
+    (b'{"action": "confirm", "position": 0, "version": NaN}', 400, "NaN is not a JSON number"),
+    (b'{"action": "confirm", "position": 1e400, "version": 0}', 400, "not Infinity"),
+    (b'{"action": "\\ud800", "version": 0}', 400, "unknown action '\\ud800'"),
+    (b'{"action": "' + b"x" * 5000 + b'", "version": 0}', 400, "action: too long"),
 ]
 
 
@@ -137,13 +149,12 @@ BAD_JSON_EDITS = [
 def test_bad_json_edits_get_a_clear_error_and_change_nothing(
     cli: Cli, server: str, run_id: int, body: bytes, status: int, message: str
 ) -> None:
-    response = httpx.post(
-        f"{server}/api/runs/{run_id}/edits",
-        content=body,
-        headers={"content-type": "application/json"},
-    )
+    with review_client(server) as client:
+        response = client.post(
+            f"/api/runs/{run_id}/edits", content=body, headers={"content-type": "application/json"}
+        )
     assert response.status_code == status
-    assert message in response.json()["error"]
+    assert message in response.json()["error"] and "\n" not in response.json()["error"]
     assert "Traceback" not in response.text
     assert {s for _, s in current(cli.db_url, run_id)} == {"auto"}
 
@@ -158,6 +169,12 @@ BAD_PAGES = [
     ("get", "/api/runs/999", 404, "run 999: no such alignment run"),
     ("post", "/api/runs/999/edits", 404, "run 999: no such alignment run"),
     ("get", "/api/nowhere", 404, "no such page"),
+    ("get", f"/runs/{2**63}", 400, "run_id: Input should be less than or equal to 2147483647"),
+    ("get", "/runs/{run}/next-low?after=1e20", 400, "after: Input should be a valid integer"),
+    ("get", f"/runs/{{run}}/next-low?after={2**64}", 400, "after: Input should be less than"),
+    ("get", f"/runs/{'9' * 5000}", 400, "run_id: Unable to parse input string as an integer"),
+    ("get", f"/api/runs/{{run}}?page={2**70}", 400, "page: Input should be less than"),
+    ("post", f"/api/runs/{2**63}/edits", 400, "run_id: Input should be less than or equal"),
 ]
 
 
@@ -167,7 +184,8 @@ def test_unknown_ids_and_malformed_requests_get_a_clear_4xx(
 ) -> None:
     url = server + path.format(run=run_id)
     body = {"action": "confirm", "position": 0, "version": 0}
-    response = httpx.get(url) if method == "get" else httpx.post(url, json=body)
+    with review_client(server) as client:
+        response = client.get(url) if method == "get" else client.post(url, json=body)
     assert response.status_code == status
     assert "Traceback" not in response.text
     if path.startswith("/api/"):
@@ -185,7 +203,7 @@ def test_unknown_ids_and_malformed_requests_get_a_clear_4xx(
         ({"action": "merge", "position": "3", "version": "v1"}, {}, "version: must be a whole"),
         ({"action": "merge", "position": "3"}, {}, "version: missing"),
         ({"position": "3", "version": "0"}, {}, "action: missing"),
-        (None, {"content-type": "text/plain"}, "send the edit as a form"),
+        ({"action": "merge", "position": "9" * 5000, "version": "0"}, {}, "5000 digits"),
         (
             None,
             {"content-type": "multipart/form-data; boundary=zz"},
@@ -197,10 +215,11 @@ def test_malformed_form_data_gets_an_html_400(
     cli: Cli, server: str, run_id: int, data: dict[str, str] | None, headers: dict[str, str],
     message: str,
 ) -> None:  # fmt: skip
-    response = httpx.post(
-        f"{server}/runs/{run_id}/edit", data=data,
-        content=None if data else b"--zz\r\nbroken", headers=headers,
-    )  # fmt: skip
+    with review_client(server) as client:
+        response = client.post(
+            f"/runs/{run_id}/edit", data=data,
+            content=None if data else b"--zz\r\nbroken", headers=headers,
+        )  # fmt: skip
     assert response.status_code == 400
     assert message in response.text and "Traceback" not in response.text
     assert {s for _, s in current(cli.db_url, run_id)} == {"auto"}
@@ -245,7 +264,7 @@ def test_exports_from_the_page_are_the_cli_exports(cli: Cli, server: str, run_id
 def test_two_clients_a_stale_edit_gets_409_and_nothing_is_lost(
     cli: Cli, server: str, run_id: int
 ) -> None:
-    with httpx.Client(base_url=server) as first, httpx.Client(base_url=server) as second:
+    with review_client(server) as first, review_client(server) as second:
         seen_by_first = first.get(f"/api/runs/{run_id}").json()["version"]
         seen_by_second = second.get(f"/api/runs/{run_id}").json()["version"]
         ok = first.post(

@@ -1,12 +1,18 @@
 """aligner serve in real headless Chromium (Debian's chromium and chromedriver, driven by
 Selenium): the demonstration pair in Yiddish and English, confirm, merge, split, undo with the
-keyboard and the mouse, the TMX export, and a screenshot for a person to look at."""
+keyboard and the mouse (the page's script sending its CSRF token, under the server's strict
+Content-Security-Policy), the TMX export, a screenshot for a person to look at, and a page of
+another site whose form tries to edit in the reviewer's name."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -22,11 +28,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from aligner.review import load_beads, review_target
+from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
 from tests.conftest import REPO, Cli
+from tests.dbdump import database_dump
 from tests.exporting import WORK, aligned_demo
-from tests.test_web_helpers import running_server
+from tests.test_web_helpers import free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -43,7 +50,7 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     _require_chromium()
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -54,6 +61,7 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         f"--user-data-dir={tmp_path / 'chromium-profile'}",
     ):  # fmt: skip
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     try:
@@ -82,7 +90,7 @@ def press(driver: WebDriver, key: str) -> None:
 
 
 def test_review_the_yiddish_demonstration_in_chromium(
-    sqlite_cli: Cli, browser: WebDriver, tmp_path: Path
+    sqlite_cli: Cli, browser: webdriver.Chrome, tmp_path: Path
 ) -> None:
     aligned_demo(sqlite_cli, "yi-demo")  # run 1: 12 beads, bead 2 is 2-1
     with running_server(sqlite_cli.db_url, user="reviewer") as base:
@@ -123,6 +131,8 @@ def test_review_the_yiddish_demonstration_in_chromium(
         assert [bead(browser, p) for p in (1, 2)] == [("1-1", "auto"), ("2-1", "auto")]
 
         press(browser, "n")  # the next low-confidence bead, if any, is selected
+        console = [entry["message"] for entry in browser.get_log("browser")]  # type: ignore[no-untyped-call]
+        assert not [line for line in console if "Content Security Policy" in line], console
         export = browser.find_element(By.LINK_TEXT, "TMX, confirmed only").get_attribute("href")
         assert export is not None
         tmx = httpx.get(export).text
@@ -137,3 +147,41 @@ def test_review_the_yiddish_demonstration_in_chromium(
     assert automatic == ["auto"] * 12  # the automatic run is never changed
     exported = sqlite_cli.ok("export", "tmx", WORK, "--tgt", "yi-demo", "--status", "confirmed")
     assert exported.stdout.count("<tu ") == 1
+
+
+@contextmanager
+def another_site(folder: Path, page: str) -> Iterator[str]:
+    """``page`` served as index.html by a plain HTTP server on another origin; its address."""
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_page_of_another_site_cannot_edit_in_the_reviewers_name(
+    sqlite_cli: Cli, browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    aligned_demo(sqlite_cli, "yi-demo")
+    with running_server(sqlite_cli.db_url, user="reviewer") as base:
+        browser.get(f"{base}/runs/1")  # the reviewer has the review open: a session cookie
+        wait_for_version(browser, 0)
+        before = database_dump(sqlite_cli.db_url)
+        attack = (
+            f'<form method="post" action="{base}/runs/1/edit">'
+            '<input name="action" value="confirm"><input name="position" value="0">'
+            '<input name="version" value="0"></form>'
+            "<script>document.forms[0].submit()</script>"
+        )
+        evil = tmp_path / "evil"
+        evil.mkdir()
+        with another_site(evil, attack) as address:
+            browser.get(address)
+            WebDriverWait(browser, 20).until(lambda d: "Error 403" in d.page_source)
+        assert "cross-site request refused" in browser.page_source
+    assert database_dump(sqlite_cli.db_url) == before

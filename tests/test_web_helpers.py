@@ -1,4 +1,6 @@
-"""What the web tests share: the real server (uvicorn on a free loopback port, in a thread)."""
+"""What the web tests share: a fresh database holding a pair, the real server (uvicorn on a
+free loopback port, in a thread) and a client that sends the CSRF token the server demands of
+every edit."""
 
 from __future__ import annotations
 
@@ -6,13 +8,32 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
 
 import httpx
 import uvicorn
 
 from aligner.store.session import Database
 from aligner.web.app import create_app
+from aligner.web.security import CSRF_HEADER
+from tests.conftest import Cli, fresh_postgres_database
+from tests.exporting import import_pair
+from tests.test_review import ENGLISH, FRENCH
+
+
+@contextmanager
+def database_with_a_pair(kind: str, folder: Path) -> Iterator[str]:
+    """A fresh database for a module's fixture (``kind``: "sqlite", a file in ``folder``, or
+    "postgresql", dropped afterwards) holding the English and French texts of test_review."""
+    databases: AbstractContextManager[str] = (
+        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
+        if kind == "sqlite"
+        else contextmanager(fresh_postgres_database)()
+    )
+    with databases as db_url:
+        import_pair(Cli(db_url), folder, "pair", ENGLISH, FRENCH)
+        yield db_url
 
 
 def free_port() -> int:
@@ -45,3 +66,14 @@ def running_server(db_url: str, user: str = "ada", per_page: int = 200) -> Itera
         server.should_exit = True
         thread.join(timeout=10)
         db.close()
+
+
+@contextmanager
+def review_client(base: str, **options: object) -> Iterator[httpx.Client]:
+    """A client of the server at ``base`` holding a session: its cookie, and its CSRF token
+    in the header every request sends (as the page's script does)."""
+    with httpx.Client(base_url=base, timeout=20, **options) as client:  # type: ignore[arg-type]
+        session = client.get("/api/session")
+        assert session.status_code == 200, session.text
+        client.headers[CSRF_HEADER] = session.json()["csrf_token"]
+        yield client

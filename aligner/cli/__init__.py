@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -11,6 +13,9 @@ from typer.core import TyperGroup
 from aligner import __version__
 from aligner.errors import AlignerError
 from aligner.store.session import DB_ENV_VAR, Database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class AlignerGroup(TyperGroup):
@@ -30,7 +35,22 @@ class Settings:
     quiet: bool
 
     def open_database(self) -> Database:
+        """The database at ``--db``, its schema unchecked (``aligner init`` creates it)."""
         return Database(self.db_url)
+
+    @contextmanager
+    def database(self, *, create: bool = False) -> Iterator[Database]:
+        """The database, its schema checked (created first on an empty one when ``create``),
+        closed when the block ends."""
+        with self.open_database() as db:
+            db.ensure_ready(create=create)
+            yield db
+
+    @contextmanager
+    def session(self, *, create: bool = False) -> Iterator[Session]:
+        """One transaction on the checked database (see :meth:`database`)."""
+        with self.database(create=create) as db, db.session() as session:
+            yield session
 
 
 app = typer.Typer(

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from aligner.align import AlignParams
-from aligner.alignment import align_versions, find_run, runs_of
 from aligner.cli import app, settings
-from aligner.cli.output import OutputFormat, print_json, print_table
-from aligner.corpus import DEMONSTRATION_TEXT
-from aligner.embed import DEFAULT_MODEL, load_encoder
+from aligner.cli.output import OutputFormat, print_json, print_table, progress
+from aligner.core.dp import AlignParams
+from aligner.core.encoders import DEFAULT_MODEL, load_encoder
+from aligner.core.evaluation import count, scores
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import format_bead, read_ladder
-from aligner.pipeline import FileAlignment, align_files
-from aligner.score import count, scores
+from aligner.services.alignment import align_versions
+from aligner.services.corpus import DEMONSTRATION_TEXT
+from aligner.services.file_alignment import FileAlignment, align_files
+from aligner.services.selection import find_run, runs_of
 from aligner.store.models import Link, LinkSegment, Version
 
 SrcOption = Annotated[str, typer.Option(help="The original's language (or version label).")]
@@ -131,11 +133,11 @@ def align_command(
     """Align two versions of a work and store the result as a new alignment run."""
     params = params_for(max_bead)
     encoder = load_encoder(model)
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            run = align_versions(session, work, src, tgt, encoder, params)
-            summary, run_id = run.summary, run.id
+    options = settings(ctx)
+    bar = partial(progress, description="embedding", quiet=options.quiet)
+    with options.database() as db:
+        run = align_versions(db, work, src, tgt, encoder, params, progress=bar)
+        summary, run_id = run.summary, run.id
     kinds = ", ".join(f"{kind}: {n}" for kind, n in summary["kinds"].items())
     typer.echo(
         f"{work}: run {run_id}, {src} → {tgt}: {summary['beads']} beads ({kinds}); "
@@ -151,25 +153,23 @@ def runs_command(
     output: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
 ) -> None:
     """List a work's alignment runs, oldest first."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            data = [
-                {
-                    "run": run.id,
-                    "src": run.src_revision.version.label,
-                    "src_revision": run.src_revision.number,
-                    "tgt": run.tgt_revision.version.label,
-                    "tgt_revision": run.tgt_revision.number,
-                    "method": run.method,
-                    "model": run.model,
-                    "parameters": run.parameters,
-                    "code_version": run.code_version,
-                    "created_at": run.created_at.isoformat(timespec="seconds"),
-                    **run.summary,
-                }
-                for run in runs_of(session, work)
-            ]
+    with settings(ctx).session() as session:
+        data = [
+            {
+                "run": run.id,
+                "src": run.src_revision.version.label,
+                "src_revision": run.src_revision.number,
+                "tgt": run.tgt_revision.version.label,
+                "tgt_revision": run.tgt_revision.number,
+                "method": run.method,
+                "model": run.model,
+                "parameters": run.parameters,
+                "code_version": run.code_version,
+                "created_at": run.created_at.isoformat(timespec="seconds"),
+                **run.summary,
+            }
+            for run in runs_of(session, work)
+        ]
     if output is OutputFormat.json:
         print_json(data)
         return
@@ -195,24 +195,22 @@ def show_alignment_command(
     ] = None,
 ) -> None:
     """Print the aligned pairs bead by bead; right-to-left text is isolated so it reads right."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            found = find_run(session, work, src, tgt, run)
-            typer.echo(f"{work}: run {found.id}, {src} → {tgt}, model {found.model}")
-            versions = (found.src_revision.version, found.tgt_revision.version)
-            demonstrations = [v.label for v in versions if v.demonstration]
-            if len(demonstrations) == 1:
-                typer.echo(f"Note: {demonstrations[0]} is {DEMONSTRATION_TEXT}.")
-            elif demonstrations:
-                typer.echo(
-                    f"Note: {' and '.join(demonstrations)} are demonstration texts made for "
-                    "this project, not historical originals."
-                )
-            for link in found.links:
-                if below is not None and (link.score or 0.0) >= below:
-                    continue
-                _print_link(link, versions)
+    with settings(ctx).session() as session:
+        found = find_run(session, work, src, tgt, run)
+        typer.echo(f"{work}: run {found.id}, {src} → {tgt}, model {found.model}")
+        versions = (found.src_revision.version, found.tgt_revision.version)
+        demonstrations = [v.label for v in versions if v.demonstration]
+        if len(demonstrations) == 1:
+            typer.echo(f"Note: {demonstrations[0]} is {DEMONSTRATION_TEXT}.")
+        elif demonstrations:
+            typer.echo(
+                f"Note: {' and '.join(demonstrations)} are demonstration texts made for "
+                "this project, not historical originals."
+            )
+        for link in found.links:
+            if below is not None and (link.score or 0.0) >= below:
+                continue
+            _print_link(link, versions)
 
 
 def _print_link(link: Link, versions: tuple[Version, Version]) -> None:

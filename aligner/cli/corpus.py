@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
 
 from aligner.cli import app, settings
-from aligner.cli.output import OutputFormat, print_json, print_table, progress
-from aligner.corpus import (
+from aligner.cli.corpus_output import print_raw, print_works, show_version, show_work
+from aligner.cli.interchange import import_parallel_files, parallel_files
+from aligner.cli.output import OutputFormat, progress
+from aligner.errors import InputError
+from aligner.services.catalogue import version_data, work_data, works_data
+from aligner.services.corpus import (
     DEMONSTRATION_TEXT,
     ImportOutcome,
     TextSpec,
@@ -23,13 +25,9 @@ from aligner.corpus import (
     declare_version,
     import_text,
 )
-from aligner.errors import InputError
-from aligner.formats.tei_import import TeiImportOutcome, import_tei
-from aligner.formats.text import encode_like
-from aligner.formats.tmx_import import TmxImportOutcome, import_tmx
-from aligner.manifest import MANIFEST_NAME, import_manifest
-from aligner.store.models import Revision, Version, Work
-from aligner.store.queries import get_version, get_work, list_works, segment_counts
+from aligner.services.manifest import MANIFEST_NAME, import_manifest
+from aligner.services.selection import revision_of
+from aligner.store.queries import get_version, get_work
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table for people, json for programs.")
@@ -42,9 +40,31 @@ DemonstrationOption = Annotated[
         "not a historical original or translation.",
     ),
 ]
-DEMONSTRATION_MARK = "demonstration"
-TMX_SUFFIXES = (".tmx",)
-TEI_SUFFIXES = (".xml", ".tei")
+ImportPaths = Annotated[
+    list[Path],
+    typer.Argument(
+        help="A text file (with --work and --lang), TMX or TEI files, or corpus folders."
+    ),
+]
+ImportLanguage = Annotated[
+    str | None, typer.Option(help="BCP 47 language of the text: yi, ru, fr, en …")
+]
+ImportRole = Annotated[
+    str | None, typer.Option(help="original or translation (a new version: translation).")
+]
+ImportTranslationOf = Annotated[
+    str | None, typer.Option(help="The version it was translated from: LANG or WORK/LANG.")
+]
+ImportLabel = Annotated[
+    str | None,
+    typer.Option(help="Name of the version inside the work when two share a language."),
+]
+ImportTitle = Annotated[str | None, typer.Option(help="Title of this version (and of a new work).")]
+ImportSource = Annotated[
+    str | None, typer.Option(help="Where the text comes from (publication, pages).")
+]
+# The options of ``import`` and ``declare`` that describe the version, as VersionSpec names them.
+_VERSION_OPTIONS = ("label", "translation_of", "title", "translator", "date", "source", "notes")
 
 
 @app.command()
@@ -60,36 +80,20 @@ def init(ctx: typer.Context) -> None:
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="A text file (with --work and --lang), TMX or TEI files, or corpus folders."
-        ),
-    ],
+    paths: ImportPaths,
     work: Annotated[str | None, typer.Option(help="Work slug, e.g. trotsky-1936.")] = None,
-    lang: Annotated[
-        str | None, typer.Option(help="BCP 47 language of the text: yi, ru, fr, en …")
-    ] = None,
-    role: Annotated[str, typer.Option(help="original or translation.")] = "translation",
-    translation_of: Annotated[
-        str | None, typer.Option(help="The version it was translated from: LANG or WORK/LANG.")
-    ] = None,
-    label: Annotated[
-        str | None,
-        typer.Option(help="Name of the version inside the work when two share a language."),
-    ] = None,
-    title: Annotated[
-        str | None, typer.Option(help="Title of this version (and of a new work).")
-    ] = None,
+    lang: ImportLanguage = None,
+    role: ImportRole = None,
+    translation_of: ImportTranslationOf = None,
+    label: ImportLabel = None,
+    title: ImportTitle = None,
     author: Annotated[str | None, typer.Option(help="Author of the work.")] = None,
     translator: Annotated[str | None, typer.Option(help="Translator of this version.")] = None,
     date: Annotated[str | None, typer.Option(help="Date of this version, as printed.")] = None,
-    source: Annotated[
-        str | None, typer.Option(help="Where the text comes from (publication, pages).")
-    ] = None,
-    unit: Annotated[
-        str, typer.Option(help="Segment into sentence or paragraph units.")
-    ] = "sentence",
+    source: ImportSource = None,
+    unit: Annotated[str, typer.Option(help="Segment into sentence or paragraph units.")] = (
+        "sentence"
+    ),
     demonstration: DemonstrationOption = False,
 ) -> None:
     """Import texts: one file as a version of a work, or whole corpus folders.
@@ -100,15 +104,9 @@ def import_command(
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
-    xml_files = [p for p in files if p.suffix.lower() in TMX_SUFFIXES + TEI_SUFFIXES]
-    if xml_files:
-        others = [p for p in paths if p not in xml_files]
-        if others:
-            raise InputError(
-                f"{xml_files[0]}: TMX and TEI files are imported on their own, not with "
-                f"text files or folders ({others[0]}); import those in another command"
-            )
-        _import_xml_files(ctx, xml_files, work)
+    documents = parallel_files(paths)
+    if documents:
+        import_parallel_files(ctx, documents, work)
         return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
@@ -120,99 +118,26 @@ def import_command(
             f"(or give a folder with a {MANIFEST_NAME})"
         )
     options = settings(ctx)
-    with options.open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            if folders:
-                outcomes = _import_folders(session, folders, options.quiet)
-            else:
-                assert work is not None and lang is not None
-                outcomes = [
-                    import_text(
-                        session,
-                        WorkSpec(work, title=title, author=author),
-                        VersionSpec(
-                            lang,
-                            role,
-                            label=label,
-                            translation_of=translation_of,
-                            title=title,
-                            translator=translator,
-                            date=date,
-                            source=source,
-                            demonstration=True if demonstration else None,
-                        ),
-                        TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence"),
-                    )
-                ]
+    with options.session(create=True) as session:
+        if folders:
+            outcomes = _import_folders(session, folders, options.quiet)
+        else:
+            assert work is not None and lang is not None
+            text = TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence")
+            outcomes = [import_text(session, *_described(ctx, work, lang), text)]
     for outcome in outcomes:
         typer.echo(_describe_outcome(outcome))
 
 
-def _import_xml_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
-    """Each TMX or TEI file as a work, all in one transaction: a refused file writes nothing."""
-    options = settings(ctx)
-    with options.open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            outcomes = [
-                import_tmx(session, path, work)
-                if path.suffix.lower() in TMX_SUFFIXES
-                else import_tei(session, path, work)
-                for path in files
-            ]
-    for path, outcome in zip(files, outcomes, strict=True):
-        if isinstance(outcome, TmxImportOutcome):
-            _print_tmx_outcome(path, outcome)
-        else:
-            _print_tei_outcome(outcome)
-
-
-def _print_tmx_outcome(path: Path, outcome: TmxImportOutcome) -> None:
-    for warning in dict.fromkeys(outcome.warnings):
-        typer.echo(f"Warning: {path}: {warning}", err=True)
-    if outcome.dropped:
-        counts = ", ".join(f"{n} <{tag}>" for tag, n in outcome.dropped.items())
-        typer.echo(f"{path}: inline markup dropped: {counts}", err=True)
-    for version in outcome.versions:
-        name = f"{outcome.work}/{version.label}"
-        if version.new:
-            noun = "segment" if version.segments == 1 else "segments"
-            count = f"{version.segments} {noun}"
-            typer.echo(f"{name}: imported {version.revision} ({version.language}): {count}")
-        else:
-            typer.echo(f"{name}: unchanged (revision {version.revision})")
-    for run in outcome.runs:
-        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
-        if run.new:
-            statuses = ", ".join(f"{n} {status}" for status, n in sorted(run.statuses.items()))
-            typer.echo(
-                f"{name}: {run.links} links ({statuses}) from {outcome.units} translation units"
-            )
-        else:
-            typer.echo(f"{name}: unchanged ({run.links} links)")
-
-
-def _print_tei_outcome(outcome: TeiImportOutcome) -> None:
-    for version in outcome.versions:
-        name = f"{outcome.work}/{version.label}"
-        if version.revision is None:
-            line = f"{name}: declared ({version.language}), no text"
-        elif version.new:
-            line = (
-                f"{name}: imported {version.revision} ({version.language}): "
-                f"{count_summary(version.counts)}"
-            )
-        else:
-            line = f"{name}: unchanged (revision {version.revision})"
-        typer.echo(f"{line} ({DEMONSTRATION_TEXT})" if version.demonstration else line)
-    for run in outcome.runs:
-        name = f"{outcome.work}: run {run.id}, {run.src} → {run.tgt}"
-        if run.new:
-            kinds = ", ".join(f"{kind}: {n}" for kind, n in run.kinds.items())
-            typer.echo(f"{name}: {run.beads} beads ({kinds})")
-        else:
-            typer.echo(f"{name}: unchanged ({run.beads} beads)")
+def _described(ctx: typer.Context, work: str, lang: str) -> tuple[WorkSpec, VersionSpec]:
+    """The work and the version that the command's options describe (``import`` takes
+    ``--source``, ``declare`` takes ``--notes``).  ``--demonstration`` left out keeps a stored
+    version's mark."""
+    given = ctx.params
+    described = {name: given[name] for name in _VERSION_OPTIONS if name in given}
+    demonstration = True if given["demonstration"] else None
+    version = VersionSpec(lang, given["role"], demonstration=demonstration, **described)
+    return WorkSpec(work, author=given["author"], title_if_new=given["title"]), version
 
 
 def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[ImportOutcome]:
@@ -224,15 +149,22 @@ def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[
 
 
 def _describe_outcome(outcome: ImportOutcome) -> str:
+    """One line per version; a stored value the command changed is named with its old value."""
     name = f"{outcome.work}/{outcome.label}"
+    changed = "; ".join(outcome.changes)
     if outcome.status == "declared":
         line = f"{name}: declared ({outcome.role}, {outcome.language}), no text yet"
     elif outcome.status == "unchanged":
         state = f"revision {outcome.revision}" if outcome.revision else "declared, no text"
-        line = f"{name}: unchanged ({state})"
+        line = (
+            f"{name}: updated ({state}): {changed}" if changed else f"{name}: unchanged ({state})"
+        )
+        changed = ""
     else:
         action = "imported" if outcome.status == "new" else "new revision"
         line = f"{name}: {action} {outcome.revision}: {count_summary(outcome.counts)}"
+    if changed:
+        line = f"{line}; changed {changed}"
     return f"{line} ({DEMONSTRATION_TEXT})" if outcome.demonstration else line
 
 
@@ -241,7 +173,9 @@ def declare(
     ctx: typer.Context,
     work: Annotated[str, typer.Argument(help="Work slug.")],
     lang: Annotated[str, typer.Option(help="BCP 47 language of the version.")],
-    role: Annotated[str, typer.Option(help="original or translation.")] = "original",
+    role: Annotated[
+        str | None, typer.Option(help="original or translation (a new version: original).")
+    ] = None,
     translation_of: Annotated[str | None, typer.Option(help="LANG or WORK/LANG.")] = None,
     label: Annotated[str | None, typer.Option(help="Name of the version inside the work.")] = None,
     title: Annotated[str | None, typer.Option()] = None,
@@ -252,107 +186,17 @@ def declare(
     demonstration: DemonstrationOption = False,
 ) -> None:
     """Record a version whose text is not available yet (a lost or undigitised original)."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=True)
-        with db.session() as session:
-            outcome = declare_version(
-                session,
-                WorkSpec(work, title=title, author=author),
-                VersionSpec(
-                    lang,
-                    role,
-                    label=label,
-                    translation_of=translation_of,
-                    title=title,
-                    translator=translator,
-                    date=date,
-                    notes=notes,
-                    demonstration=True if demonstration else None,
-                ),
-            )
+    with settings(ctx).session(create=True) as session:
+        outcome = declare_version(session, *_described(ctx, work, lang))
     typer.echo(_describe_outcome(outcome))
 
 
 @app.command()
 def works(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
     """List the works with their versions: languages, roles, segment counts."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            data = [_work_data(session, work) for work in list_works(session)]
-    if output is OutputFormat.json:
-        print_json(data)
-        return
-    rows = [
-        [work["slug"], _original_languages(work), _versions_cell(work), work["title"] or ""]
-        for work in data
-    ]
-    print_table(["work", "original", "versions", "title"], rows)
-    _print_demonstration_legend(v for work in data for v in work["versions"])
-
-
-def _print_demonstration_legend(versions: Iterable[dict[str, Any]]) -> None:
-    """Under a table that marks a version ``demonstration``: what the mark means."""
-    if any(v["demonstration"] for v in versions):
-        typer.echo(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
-
-
-def _original_languages(work: dict[str, Any]) -> str:
-    return ",".join(v["language"] for v in work["versions"] if v["role"] == "original") or "?"
-
-
-def _versions_cell(work: dict[str, Any]) -> str:
-    cells = []
-    for version in work["versions"]:
-        segments = version["segments"]
-        units = segments.get("sentence", 0) + segments.get("paragraph", 0)
-        size = f"{units} units" if version["revision"] else "no text"
-        arrow = f"<{version['translation_of'] or '?'}" if version["role"] == "translation" else ""
-        mark = f", {DEMONSTRATION_MARK}" if version["demonstration"] else ""
-        cells.append(f"{version['label']}{arrow} ({size}{mark})")
-    return "; ".join(cells)
-
-
-def _work_data(session: Session, work: Work) -> dict[str, Any]:
-    return {
-        "slug": work.slug,
-        "title": work.title,
-        "author": work.author,
-        "date_written": work.date_written,
-        "notes": work.notes,
-        "versions": [_version_data(session, v) for v in work.versions],
-    }
-
-
-def _version_data(session: Session, version: Version) -> dict[str, Any]:
-    current = version.current
-    source = version.translation_of
-    return {
-        "label": version.label,
-        "language": version.language,
-        "script": version.script,
-        "direction": version.direction,
-        "role": version.role,
-        "translation_of": (
-            None
-            if source is None
-            else source.label
-            if source.work_id == version.work_id
-            else f"{source.work.slug}/{source.label}"
-        ),
-        "translation_basis": version.translation_basis,
-        "title": version.title,
-        "translator": version.translator,
-        "date": version.date,
-        "publication": version.publication,
-        "source": version.source,
-        "licence": version.licence,
-        "notes": version.notes,
-        "demonstration": version.demonstration,
-        "revision": current.number if current else None,
-        "revisions": len(version.revisions),
-        "segments": dict(segment_counts(session, current)) if current else {},
-    }
+    with settings(ctx).session() as session:
+        data = works_data(session)
+    print_works(data, output)
 
 
 @app.command()
@@ -373,142 +217,14 @@ def show(
     """Show a work's metadata and versions, or one version's segments or raw text."""
     if (raw or revision is not None) and lang is None:
         raise InputError(f"{work}: --raw and --revision need --lang")
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            found = get_work(session, work)
-            if lang is None:
-                _show_work(_work_data(session, found), output)
-                return
-            version = get_version(found, lang)
-            chosen = _revision(version, revision)
-            if raw:
-                _print_raw(chosen)
-                return
-            _show_version(
-                _work_data(session, found), _version_data(session, version), chosen, output
-            )
-
-
-def _revision(version: Version, number: int | None) -> Revision:
-    name = f"{version.work.slug}/{version.label}"
-    if not version.revisions:
-        raise InputError(f"{name}: declared without text; nothing to show")
-    if number is None:
-        return version.revisions[-1]
-    for candidate in version.revisions:
-        if candidate.number == number:
-            return candidate
-    raise InputError(f"{name}: no revision {number} (revisions 1-{len(version.revisions)})")
-
-
-def _print_raw(revision: Revision) -> None:
-    document = revision.source_document
-    whole = revision.char_start == 0 and revision.char_end == len(document.text)
-    data = document.raw if whole else encode_like(revision.raw_text, document.encoding)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
-
-
-def _show_work(data: dict[str, Any], output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        print_json(data)
-        return
-    _print_fields(data, ("slug", "title", "author", "date_written", "notes"))
-    typer.echo("")
-    print_table(
-        ["version", "lang", "script", "role", "from", "basis", "revision", "segments"],
-        [
-            [
-                v["label"] + (f" ({DEMONSTRATION_MARK})" if v["demonstration"] else ""),
-                v["language"],
-                f"{v['script']} {v['direction']}",
-                v["role"],
-                v["translation_of"] or "",
-                v["translation_basis"] or "",
-                v["revision"] or "none",
-                count_summary(v["segments"]) if v["revision"] else "declared, no text",
-            ]
-            for v in data["versions"]
-        ],
-    )
-    _print_demonstration_legend(data["versions"])
-
-
-def _show_version(
-    work: dict[str, Any], version: dict[str, Any], revision: Revision, output: OutputFormat
-) -> None:
-    if output is OutputFormat.json:
-        segments = [
-            {
-                "position": s.position,
-                "kind": s.kind,
-                "paragraph": s.paragraph,
-                "sentence": s.sentence,
-                "start": s.start,
-                "end": s.end,
-                "label": s.label,
-                "text": s.text,
-            }
-            for s in revision.segments
-        ]
-        print_json(
-            {
-                "work": work["slug"],
-                "version": version,
-                "revision": revision.number,
-                "source_file": revision.source_document.filename,
-                "apparatus": revision.apparatus,
-                "segmentation": revision.segmentation,
-                "segments": segments,
-            }
-        )
-        return
-    _print_fields(
-        {
-            "work": work["slug"],
-            **version,
-            "demonstration": DEMONSTRATION_TEXT if version["demonstration"] else None,
-        },
-        (
-            "work",
-            "label",
-            "demonstration",
-            "language",
-            "role",
-            "translation_of",
-            "translation_basis",
-            "title",
-            "translator",
-            "date",
-            "publication",
-            "source",
-            "licence",
-            "notes",
-        ),
-    )
-    typer.echo(
-        f"revision:          {revision.number} of {version['revisions']} "
-        f"({revision.source_document.filename}, characters "
-        f"{revision.char_start}-{revision.char_end})"
-    )
-    typer.echo("")
-    print_table(
-        ["#", "kind", "p.s", "text"],
-        [
-            [
-                s.position,
-                s.kind + (f" {s.label}" if s.label else ""),
-                f"{s.paragraph}.{s.sentence}",
-                s.text,
-            ]
-            for s in revision.segments
-        ],
-    )
-
-
-def _print_fields(data: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if data.get(name):
-            typer.echo(f"{name + ':':<18} {data[name]}")
+    with settings(ctx).session() as session:
+        found = get_work(session, work)
+        if lang is None:
+            show_work(work_data(session, found), output)
+            return
+        version = get_version(found, lang)
+        chosen = revision_of(version, revision)
+        if raw:
+            print_raw(chosen)
+            return
+        show_version(work_data(session, found), version_data(session, version), chosen, output)

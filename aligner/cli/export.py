@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from sqlalchemy.orm import Session
 
-from aligner.alignment import default_source, find_run, runs_for_translations
 from aligner.cli import AlignerGroup, app, settings
-from aligner.errors import AlignerError, InputError, NotFoundError
+from aligner.errors import InputError, NotFoundError
 from aligner.formats.beads import STATUSES, ExportFilter
-from aligner.formats.tmx import TmxDocument, document_from_runs, write_tmx
-from aligner.store.models import AlignmentRun, Work
-from aligner.store.queries import find_version, list_works
+from aligner.formats.tmx import TmxDocument, write_tmx
+from aligner.services.interchange.exports import aligned_works, document_from_runs
+from aligner.services.selection import find_run, runs_for_translations
+from aligner.store.models import AlignmentRun
 
 T = TypeVar("T")
 
@@ -60,11 +59,9 @@ def from_run(
     build: Callable[[AlignmentRun], T],
 ) -> tuple[T, int]:
     """``build`` applied to the run asked for (the newest by default), and that run's id."""
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            found = find_run(session, work, src, tgt, run)
-            return build(found), found.id
+    with settings(ctx).session() as session:
+        found = find_run(session, work, src, tgt, run)
+        return build(found), found.id
 
 
 def write_output(data: bytes, output: Path | None) -> bool:
@@ -77,6 +74,12 @@ def write_output(data: bytes, output: Path | None) -> bool:
     except OSError as exc:
         raise InputError(f"{output}: cannot write: {exc.strerror}") from exc
     return True
+
+
+def report_removed(count: int) -> None:
+    """Say on stderr how many characters XML cannot carry were left out of the texts."""
+    if count:
+        typer.echo(f"removed {count} control character{'s' if count != 1 else ''}", err=True)
 
 
 TranslationsOption = Annotated[
@@ -116,27 +119,24 @@ def export_tmx_command(
     keep = export_filter(status, min_score, keep_unaligned)
     targets = _translation_labels(tgt)
     _check_selection(work, all_works, run, targets)
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            if work is not None:
-                chosen = runs_for_translations(session, work, src, targets, run)
-                exported = [(work, chosen)]
-            else:
-                exported = _every_aligned_work(session, src, targets)
-            document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
-            lines = []
-            for slug, runs in exported:
-                part = document_from_runs(runs, keep)
-                document.extend(part)
-                lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
+    with settings(ctx).session() as session:
+        if work is not None:
+            chosen = runs_for_translations(session, work, src, targets, run)
+            exported = [(work, chosen)]
+        else:
+            exported, skipped = aligned_works(session, src, targets)
+            for note in skipped:
+                typer.echo(f"skipped {note}", err=True)
+            if not exported:
+                raise NotFoundError(f"no work has {', '.join(targets)} aligned")
+        document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
+        lines = []
+        for slug, runs in exported:
+            part = document_from_runs(runs, keep)
+            document.extend(part)
+            lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
     data = write_tmx(document)
-    if document.removed_characters:
-        typer.echo(
-            f"removed {document.removed_characters} control "
-            f"character{'s' if document.removed_characters != 1 else ''}",
-            err=True,
-        )
+    report_removed(document.removed_characters)
     if write_output(data, output) and len(lines) == 1:
         typer.echo(f"{lines[0]} written to {output}")
     elif output is not None:
@@ -166,37 +166,6 @@ def _check_selection(
         raise InputError(f"{work}: give a WORK or --all, not both")
     if run is not None and (all_works or len(targets) > 1):
         raise InputError("--run picks one run: give one WORK and one --tgt")
-
-
-def _every_aligned_work(
-    session: Session, src: str | None, targets: list[str]
-) -> list[tuple[str, list[AlignmentRun]]]:
-    """Each work with at least one of the translations aligned, with those runs; works that
-    hold a translation but have not aligned it are named on stderr."""
-    exported = []
-    for found in list_works(session):
-        present = _translations_present(found, src, targets)
-        runs = []
-        for label in present:
-            try:
-                runs += runs_for_translations(session, found.slug, src, [label])
-            except AlignerError as exc:
-                typer.echo(f"skipped {found.slug}/{label}: {exc}", err=True)
-        if runs:
-            exported.append((found.slug, runs))
-    if not exported:
-        raise NotFoundError(f"no work has {', '.join(targets)} aligned")
-    return exported
-
-
-def _translations_present(work: Work, src: str | None, targets: list[str]) -> list[str]:
-    """Those of ``targets`` that ``work`` holds apart from its source version."""
-    present = [v for v in (find_version(work, label) for label in targets) if v is not None]
-    try:
-        source = find_version(work, src) if src else default_source(work, present)
-    except InputError:
-        source = None
-    return [v.label for v in present if source is not None and v.id != source.id]
 
 
 def _describe_runs(runs: list[AlignmentRun]) -> str:

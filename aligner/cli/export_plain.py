@@ -23,8 +23,8 @@ from aligner.cli.export import (
     from_run,
     write_output,
 )
-from aligner.formats.beads import exported_beads
 from aligner.formats.plain import WRITERS, PlainExport
+from aligner.services.interchange.exports import exported_beads
 
 KeepUnalignedOption = Annotated[
     bool,

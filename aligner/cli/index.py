@@ -9,8 +9,9 @@ import typer
 
 from aligner.cli import app, settings
 from aligner.cli.output import progress
-from aligner.embed import DEFAULT_MODEL, load_encoder
-from aligner.semantic import IndexInfo, build_index
+from aligner.core.encoders import DEFAULT_MODEL, load_encoder
+from aligner.services.semantic import IndexInfo, build_index
+from aligner.store.vectors import EmbeddingCache
 
 
 @app.command("index")
@@ -29,10 +30,8 @@ def index_command(
     options = settings(ctx)
     encoder = load_encoder(model)
     bar = partial(progress, description="embedding", quiet=options.quiet)
-    with options.open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            info = build_index(session, encoder, progress=bar)
+    with options.database() as db, db.session() as session:
+        info = build_index(session, encoder, progress=bar, cache=EmbeddingCache(db, encoder))
     typer.echo(describe(info))
 
 

@@ -13,8 +13,10 @@ import typer
 
 from aligner.cli import app, settings
 from aligner.cli.output import display_width, pad, print_json
-from aligner.embed import DEFAULT_MODEL
-from aligner.query import DEFAULT_LIMIT, Corpus, Counterpart, Hit
+from aligner.core.encoders import DEFAULT_MODEL
+from aligner.services.concordance import DEFAULT_LIMIT, Hit
+from aligner.services.corpus_api import Corpus
+from aligner.services.counterparts import Counterpart
 
 
 class SearchFormat(StrEnum):

@@ -12,9 +12,9 @@ import typer
 from aligner.cli import app, settings
 from aligner.cli.export import RunOption, WorkArgument
 from aligner.cli.output import OutputFormat, print_table
-from aligner.corpus import DEMONSTRATION_TEXT
 from aligner.errors import InputError
-from aligner.stats import DEFAULT_LOWEST, BeadSummary, RunStats, stats_for
+from aligner.services.corpus import DEMONSTRATION_TEXT
+from aligner.services.stats import DEFAULT_LOWEST, BeadSummary, RunStats, stats_for
 
 FORMATS = tuple(OutputFormat)
 
@@ -49,10 +49,8 @@ def stats_command(
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {output!r}")
     if lowest < 0:
         raise InputError(f"--lowest must be 0 or more, not {lowest}")
-    with settings(ctx).open_database() as db:
-        db.ensure_ready(create=False)
-        with db.session() as session:
-            stats = stats_for(session, work, src, tgt, run, lowest)
+    with settings(ctx).session() as session:
+        stats = stats_for(session, work, src, tgt, run, lowest)
     if output == OutputFormat.json:
         typer.echo(json.dumps(asdict(stats), ensure_ascii=False, indent=2, sort_keys=True))
     else:

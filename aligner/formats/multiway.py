@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from aligner.errors import InputError
-from aligner.formats.beads import ExportedBead, exported_bead
-from aligner.store.models import AlignmentRun
+from aligner.formats.model import AlignedBead, DocRun
 
 
 @dataclass
@@ -26,7 +25,7 @@ class PivotRow:
 
     first: int | None
     last: int | None
-    beads: dict[int, list[ExportedBead]] = field(default_factory=dict)
+    beads: dict[int, list[AlignedBead]] = field(default_factory=dict)
 
     @property
     def src_text(self) -> str:
@@ -36,10 +35,11 @@ class PivotRow:
         return ""
 
 
-def pivot_rows(runs: Sequence[AlignmentRun]) -> list[PivotRow]:
-    """The rows of ``runs``, which must all start from the same revision of the original."""
-    _check_one_source(runs)
-    beads = [[exported_bead(link) for link in run.links] for run in runs]
+def pivot_rows(work: str, runs: Sequence[DocRun]) -> list[PivotRow]:
+    """The rows of ``runs`` of the work ``work``, which must all start from the same revision
+    of the original."""
+    _check_one_source(work, runs)
+    beads = [run.beads for run in runs]
     spans = _merged_spans([bead.src_ids for run_beads in beads for bead in run_beads])
     rows = [PivotRow(first, last) for first, last in spans]
     additions: dict[int, list[PivotRow]] = {}
@@ -59,13 +59,12 @@ def pivot_rows(runs: Sequence[AlignmentRun]) -> list[PivotRow]:
     return ordered
 
 
-def _check_one_source(runs: Sequence[AlignmentRun]) -> None:
-    revisions = {run.src_revision_id for run in runs}
+def _check_one_source(work: str, runs: Sequence[DocRun]) -> None:
+    revisions = {(run.src, run.src_revision) for run in runs}
     if len(revisions) > 1:
-        version = runs[0].src_revision.version
-        numbers = sorted(run.src_revision.number for run in runs)
+        numbers = sorted(run.src_revision or 0 for run in runs)
         raise InputError(
-            f"{version.work.slug}: the runs start from different revisions of {version.label} "
+            f"{work}: the runs start from different revisions of {runs[0].src} "
             f"({', '.join(f'r{n}' for n in numbers)}); align every translation with the same one"
         )
 

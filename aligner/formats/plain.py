@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from aligner.formats.beads import ExportedBead
+from aligner.formats.model import AlignedBead
 
 FIELDS = ("position", "kind", "score", "status", "src_ids", "tgt_ids", "src_text", "tgt_text")
 FORMATS = ("tsv", "csv", "jsonl")
@@ -38,7 +38,7 @@ class PlainExport:
     replaced_characters: int = 0  # TSV only: tabs and line breaks written as spaces
 
 
-def _score(bead: ExportedBead) -> float | None:
+def _score(bead: AlignedBead) -> float | None:
     return None if bead.score is None else round(bead.score, 4)
 
 
@@ -46,7 +46,7 @@ def _ids(ids: Sequence[int]) -> str:
     return " ".join(str(i) for i in ids)
 
 
-def _row(bead: ExportedBead) -> list[str]:
+def _row(bead: AlignedBead) -> list[str]:
     score = "" if bead.score is None else f"{bead.score:.4f}"
     return [
         str(bead.position),
@@ -60,7 +60,7 @@ def _row(bead: ExportedBead) -> list[str]:
     ]
 
 
-def write_tsv(beads: Iterable[ExportedBead]) -> PlainExport:
+def write_tsv(beads: Iterable[AlignedBead]) -> PlainExport:
     """Tab-separated values: a header line, then one line per bead; tabs and breaks → spaces."""
     lines = ["\t".join(FIELDS)]
     records = replaced = 0
@@ -76,7 +76,7 @@ def write_tsv(beads: Iterable[ExportedBead]) -> PlainExport:
     return PlainExport(data, records, replaced)
 
 
-def write_csv(beads: Iterable[ExportedBead]) -> PlainExport:
+def write_csv(beads: Iterable[AlignedBead]) -> PlainExport:
     """RFC 4180 comma-separated values with a header row and CRLF line ends."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -88,7 +88,7 @@ def write_csv(beads: Iterable[ExportedBead]) -> PlainExport:
     return PlainExport(buffer.getvalue().encode("utf-8"), records)
 
 
-def write_jsonl(beads: Iterable[ExportedBead]) -> PlainExport:
+def write_jsonl(beads: Iterable[AlignedBead]) -> PlainExport:
     """JSON Lines: one object per bead and line, fields in the order of ``FIELDS``."""
     lines = []
     for bead in beads:

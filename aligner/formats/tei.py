@@ -38,8 +38,9 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from aligner import __version__
-from aligner.store.models import AlignmentRun, Link, Segment, Version, Work
+from aligner.formats.model import DocRun, DocVersion, ParallelDocument
+from aligner.formats.xml import strip_illegal
+from aligner.version import __version__
 
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -57,7 +58,6 @@ LANGUAGE_NAMES = {
     "uk": "Ukrainian", "yi": "Yiddish", "zh": "Chinese", "ja": "Japanese", "ar": "Arabic",
 }  # fmt: skip
 _NOT_NAME = re.compile(r"[^A-Za-z0-9._-]")
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def tei(tag: str) -> str:
@@ -70,16 +70,10 @@ class TeiExport:
 
     root: etree._Element
     versions: int = 0
-    runs: list[AlignmentRun] = field(default_factory=list)
+    runs: list[DocRun] = field(default_factory=list)
     links: int = 0
     unaligned: int = 0
     removed_characters: int = 0
-
-
-def strip_illegal(text: str) -> tuple[str, int]:
-    """``text`` without the characters XML 1.0 forbids, and how many were removed."""
-    cleaned, removed = _ILLEGAL.subn("", text)
-    return cleaned, removed
 
 
 def language_name(tag: str) -> str:
@@ -87,26 +81,28 @@ def language_name(tag: str) -> str:
     return LANGUAGE_NAMES.get(tag.split("-", 1)[0].lower(), tag)
 
 
-def version_ids(versions: Sequence[Version]) -> dict[int, str]:
-    """An XML name per version, from its label (``fr-demo``), unique within the document."""
-    names: dict[int, str] = {}
+def version_ids(versions: Sequence[DocVersion]) -> dict[str, str]:
+    """An XML name per version label, from the label (``fr-demo``), unique within the
+    document."""
+    names: dict[str, str] = {}
     for version in versions:
         name = _NOT_NAME.sub("_", version.label)
         if not name[:1].isalpha():
             name = f"v{name}"
         if name in names.values():
             name = f"{name}-v{version.id}"
-        names[version.id] = name
+        names[version.label] = name
     return names
 
 
 class _Builder:
-    def __init__(self, work: Work, runs: Sequence[AlignmentRun], exported: datetime) -> None:
-        self.work = work
-        self.runs = list(runs)
+    def __init__(self, document: ParallelDocument, exported: datetime) -> None:
+        self.work = document.work
+        self.all_versions = document.versions
+        self.runs = list(document.runs)
         self.exported = exported
-        self.versions = [v for v in work.versions if v.current is not None]
-        self.names = version_ids(work.versions)
+        self.versions = [v for v in document.versions if v.segments is not None]
+        self.names = version_ids(document.versions)
         self.removed = 0
 
     def clean(self, text: str) -> str:
@@ -123,8 +119,8 @@ class _Builder:
             element.text = self.clean(text)
         return element
 
-    def segment_id(self, segment: Segment) -> str:
-        return f"{self.names[segment.revision.version_id]}.{segment.position}"
+    def segment_id(self, label: str, position: int) -> str:
+        return f"{self.names[label]}.{position}"
 
     def build(self) -> TeiExport:
         root = etree.Element(tei("TEI"), nsmap={None: TEI_NS})  # type: ignore[dict-item]
@@ -173,9 +169,9 @@ class _Builder:
         if work.notes:
             self.sub(self.sub(file_desc, "notesStmt"), "note", work.notes)
         source_desc = self.sub(file_desc, "sourceDesc")
-        if self.work.versions:  # versions declared without text too: a known original
+        if self.all_versions:  # versions declared without text too: a known original
             listing = self.sub(source_desc, "listBibl")
-            for version in self.work.versions:
+            for version in self.all_versions:
                 self.version_bibl(listing, version)
         else:
             self.sub(source_desc, "p", "No version of this work has text yet.")
@@ -196,14 +192,13 @@ class _Builder:
             labels = ", ".join(v.label for v in self.versions if v.language == language)
             self.sub(usage, "language", f"{language_name(language)} ({labels})", ident=language)
 
-    def version_bibl(self, listing: etree._Element, version: Version) -> None:
-        revision = version.current
+    def version_bibl(self, listing: etree._Element, version: DocVersion) -> None:
         bibl = self.sub(
             listing,
             "bibl",
-            xml_id=f"bibl-{self.names[version.id]}",
+            xml_id=f"bibl-{self.names[version.label]}",
             n=version.label,
-            type=version.role,
+            **({"type": version.role} if version.role else {}),
         )
         if version.title:
             self.sub(bibl, "title", version.title)
@@ -224,40 +219,38 @@ class _Builder:
             self.sub(bibl, "note", version.licence, type="licence")
         if version.notes:
             self.sub(bibl, "note", version.notes, type="notes")
-        if revision is not None:
-            self.sub(
-                bibl,
-                "note",
-                f"Revision {revision.number}, from {revision.source_document.filename}.",
-                type="revision",
-            )
+        if version.revision_note:
+            self.sub(bibl, "note", version.revision_note, type="revision")
         if version.demonstration:
             self.sub(bibl, "note", DEMONSTRATION_NOTE, type="demonstration")
         self.translation_of(bibl, version)
 
-    def translation_of(self, bibl: etree._Element, version: Version) -> None:
+    def translation_of(self, bibl: etree._Element, version: DocVersion) -> None:
         """What ``version`` was translated from: a pointer to its ``<bibl>``, or an empty
         ``<bibl>`` when that is unknown; a version of another work is left out."""
         source, basis = version.translation_of, version.translation_basis
         attrs = {"subtype": basis} if basis else {}
-        if source is not None and source.work_id == self.work.id:
+        if source is not None and source.work is None:
             self.sub(bibl, "relatedItem", type="translationOf",
-                     target=f"#bibl-{self.names[source.id]}", **attrs)  # fmt: skip
+                     target=f"#bibl-{self.names[source.label]}", **attrs)  # fmt: skip
         elif source is None and basis == "unknown":
             self.sub(self.sub(bibl, "relatedItem", type="translationOf", **attrs), "bibl")
 
-    def run_description(self, encoding: etree._Element, run: AlignmentRun) -> None:
-        src, tgt = run.src_revision, run.tgt_revision
+    def run_description(self, encoding: etree._Element, run: DocRun) -> None:
         p = self.sub(
             encoding,
             "p",
-            f"Alignment run {run.id}, {src.version.label} r{src.number} → "
-            f"{tgt.version.label} r{tgt.number}: method ",
+            f"Alignment run {run.id}, {run.revision_label('src')} → "
+            f"{run.revision_label('tgt')}: method ",
             xml_id=f"run-{run.id}",
         )
         self.sub(p, "ident", run.method).tail = ", model "
-        self.sub(p, "ident", run.model).tail = f", aligner {run.code_version}, made "
+        model = self.sub(p, "ident", run.model)
         created = run.created_at
+        if created is None:  # a run read from a file that did not say when it was made
+            model.tail = f", aligner {run.code_version}."
+            return
+        model.tail = f", aligner {run.code_version}, made "
         if created.tzinfo is None:
             created = created.replace(tzinfo=UTC)
         created = created.astimezone(UTC).replace(microsecond=0)
@@ -266,10 +259,9 @@ class _Builder:
 
     # The texts ---------------------------------------------------------------------------
 
-    def version_text(self, group: etree._Element, version: Version) -> None:
-        revision = version.current
-        assert revision is not None
-        name = self.names[version.id]
+    def version_text(self, group: etree._Element, version: DocVersion) -> None:
+        assert version.segments is not None
+        name = self.names[version.label]
         text = self.sub(
             group, "text", xml_id=f"text-{name}", xml_lang=version.language, n=version.label
         )
@@ -282,8 +274,8 @@ class _Builder:
         # The element that began the last block piece and its paragraph number: a piece that
         # continues the same paragraph (apparatus lines above a paragraph) is its ``next``.
         last: tuple[etree._Element, int] | None = None
-        for segment in revision.segments:
-            ident = self.segment_id(segment)
+        for position, segment in enumerate(version.segments):
+            ident = self.segment_id(version.label, position)
             started: etree._Element | None = None
             if segment.kind == "heading":
                 if previous_kind != "heading":
@@ -293,7 +285,7 @@ class _Builder:
                 if paragraph is None or paragraph_number != segment.paragraph:
                     p_id = f"{name}.p{segment.paragraph + 1}"
                     if p_id in used:  # a paragraph number seen before: keep ids unique
-                        p_id = f"{p_id}-{segment.position}"
+                        p_id = f"{p_id}-{position}"
                     used.add(p_id)
                     paragraph = self.sub(container, "p", xml_id=p_id, n=str(segment.paragraph + 1))
                     paragraph_number, started = segment.paragraph, paragraph
@@ -322,24 +314,24 @@ class _Builder:
 
     # The alignments ----------------------------------------------------------------------
 
-    def link_group(self, stand_off: etree._Element, run: AlignmentRun) -> tuple[int, int]:
-        src, tgt = run.src_revision.version, run.tgt_revision.version
+    def link_group(self, stand_off: etree._Element, run: DocRun) -> tuple[int, int]:
         group = self.sub(
             stand_off,
             "linkGrp",
             xml_id=f"alignment-{run.id}",
             type="alignment",
-            domains=f"#text-{self.names[src.id]} #text-{self.names[tgt.id]}",
+            domains=f"#text-{self.names[run.src]} #text-{self.names[run.tgt]}",
             corresp=f"#run-{run.id}",
         )
         links = unaligned = 0
-        for link in run.links:
-            src_ids, tgt_ids = self.bead_sides(link)
-            attrs: dict[str, str] = {"n": str(link.position)}
-            if link.score is not None:
-                attrs["cert"] = f"{min(max(link.score, 0.0), 1.0):.4f}"
-            if link.status != "auto":
-                attrs["subtype"] = link.status  # confirmed or corrected by a person
+        for bead in run.beads:
+            src_ids = [self.segment_id(run.src, i) for i in sorted(bead.src_ids)]
+            tgt_ids = [self.segment_id(run.tgt, j) for j in sorted(bead.tgt_ids)]
+            attrs: dict[str, str] = {"n": str(bead.position)}
+            if bead.score is not None:
+                attrs["cert"] = f"{min(max(bead.score, 0.0), 1.0):.4f}"
+            if bead.status != "auto":
+                attrs["subtype"] = bead.status  # confirmed or corrected by a person
             if src_ids and tgt_ids:
                 target = " ".join(f"#{i}" for i in (*src_ids, *tgt_ids))
                 self.sub(group, "link", target=target, type=f"{len(src_ids)}-{len(tgt_ids)}",
@@ -352,22 +344,11 @@ class _Builder:
                 unaligned += 1
         return links, unaligned
 
-    def bead_sides(self, link: Link) -> tuple[list[str], list[str]]:
-        sides: dict[str, list[Segment]] = {"src": [], "tgt": []}
-        for member in link.members:
-            sides[member.side].append(member.segment)
-        src, tgt = (
-            [self.segment_id(s) for s in sorted(sides[side], key=lambda s: s.position)]
-            for side in ("src", "tgt")
-        )
-        return src, tgt
 
-
-def build_tei(
-    work: Work, runs: Sequence[AlignmentRun], exported: datetime | None = None
-) -> TeiExport:
-    """The TEI document of ``work``'s versions with text and the given runs' beads."""
-    return _Builder(work, runs, exported or datetime.now(UTC)).build()
+def build_tei(document: ParallelDocument, exported: datetime | None = None) -> TeiExport:
+    """The TEI document of the work's versions (those with text as ``<text>``) and the
+    document's runs."""
+    return _Builder(document, exported or datetime.now(UTC)).build()
 
 
 def write_tei(document: TeiExport) -> bytes:

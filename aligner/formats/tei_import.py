@@ -1,196 +1,90 @@
-"""TEI P5 import: a document written by ``aligner export tei`` (or any TEI that follows the
-guidelines' "Alignment of Parallel Texts") becomes a work, its versions, one revision per
-version and one alignment run per ``<linkGrp type="alignment">``.
+"""TEI P5 reader: a document written by ``aligner export tei`` (or any TEI that follows the
+guidelines' "Alignment of Parallel Texts") becomes a parallel document: a work, its versions
+with their segments, and one alignment run per ``<linkGrp type="alignment">``.
 
 Versions are the ``<text xml:lang>`` elements of ``<text><group>`` (what the export writes) or
-else the ``<div xml:lang>`` children of ``<text><body>``.  Inside a version, ``<head>`` is a
-heading, ``<s>`` a sentence of its ``<p>`` (whose ``n`` gives the paragraph number), a ``<p>``
-without ``<s>`` a paragraph, ``<note type="footnote">`` a footnote and any other ``<note>`` an
-apparatus note; texts are kept exactly as written, inline markup reduced to its text.  The
-header gives the work (title, author, notes, date written, and the slug from "from the work
-SLUG."), and each version's role, title, translator, date, publication, source, licence, notes,
-demonstration flag and what it was translated from (``<bibl>`` matched by ``xml:id`` or ``n``);
-a ``<bibl>`` with ``n`` and ``textLang`` but no ``<text>`` is a version declared without text.
+else the ``<div xml:lang>`` children of ``<text><body>``, their segments read by
+:mod:`aligner.formats.tei_text`.  The header gives the work (title, author, notes, date
+written, and the slug from "from the work SLUG."), and each version's role, title,
+translator, date, publication, source, licence, notes, demonstration flag and what it was
+translated from (``<bibl>`` matched by ``xml:id`` or ``n``); a ``<bibl>`` with ``n`` and
+``textLang`` but no ``<text>`` is a version declared without text.
 What the export writes for this purpose is described in :mod:`aligner.formats.tei`.
 
-A ``<link target>`` is a bead with both sides, a ``<ptr>`` one with a single side (an omission
-or an addition); ``cert`` is the score and ``subtype`` the status (``auto`` when absent).  A run
-described in the header (``<p xml:id="run-N">``) keeps its method, model, code version and date.
+Each ``<linkGrp type="alignment">`` is a run, read and checked by
+:mod:`aligner.formats.tei_links` (``<link>``/``<ptr>`` beads, ``cert`` scores, ``subtype``
+statuses; each segment once, in reading order).  A run described in the header
+(``<p xml:id="run-N">``) keeps its method, model, code version and date.
 
-A revision's text is rebuilt from its segments (sentences of one paragraph joined by a space,
-blocks by a blank line), so every segment's offsets point at its text.  Importing into a work
-that exists reuses its versions; a version whose current revision holds the same segments (kind
-and text) keeps it, otherwise it gets a new revision; a run identical to one already stored
-(same revisions, method, model, beads, scores and statuses) is not stored twice.  So importing a
-file again, or importing an export back into the database it came from, writes nothing new.
+How the document is stored (and why importing it again writes nothing) is in
+:mod:`aligner.services.interchange.importing`.
 
-The file is refused whole, before anything is written, when it is not well-formed, its root is
-not ``<TEI>``, it holds no versions, a version has no or an unknown ``xml:lang``, or a pointer
-names an ``xml:id`` that is not a segment of its versions.
+The file is refused whole, before anything is written, when it is not well-formed or not valid
+in its encoding, its root is not ``<TEI>``, it holds no versions, a version has no or an unknown
+``xml:lang``, a pointer names an ``xml:id`` that is not a segment of its versions, or a run is
+not one a reader could review (see :mod:`aligner.formats.tei_links`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import Counter
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy.orm import Session
 
-from aligner import __version__
-from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
+from aligner.core.languages import language_info_in
+from aligner.core.types import ROLES, TRANSLATION_BASES
 from aligner.errors import InputError
-from aligner.formats.beads import rounded_score, stored_run
-from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
-from aligner.formats.xml import parse_xml
-from aligner.languages import language_info_in
-from aligner.store.models import (
-    ROLES,
-    TRANSLATION_BASES,
-    AlignmentRun,
-    Link,
-    LinkSegment,
-    Revision,
-    Segment,
-    SourceDocument,
-    Version,
-    Work,
+from aligner.formats.model import (
+    MAX_LABEL,
+    MAX_LANGUAGE,
+    MAX_SEGMENT_CHARS,
+    DocSegment,
+    DocVersion,
+    DocWork,
+    ParallelDocument,
+    VersionRef,
+    slug_from_name,
 )
-from aligner.store.queries import find_source_document
+from aligner.formats.tei import TEI_NS, XML_ID, XML_LANG, tei
+from aligner.formats.tei_links import LinkedVersion, LinkReader
+from aligner.formats.tei_text import element_text, read_segments
+from aligner.formats.xml import parse_xml
 
-METHOD = "tei-import"
-STATUSES = ("auto", "confirmed", "corrected")
-MAX_LABEL = 50
+MAX_SEGMENT_LABEL = 100  # models.Segment.label
 _FROM_WORK = re.compile(r"from the work (\S+)\.\s*$")
-_CODE_VERSION = re.compile(r"^\s*,\s*aligner (\S+), made")
 
 
-@dataclass(frozen=True)
-class TeiSegment:
-    """One segment as written: ``joined`` when it continues the previous one's paragraph."""
-
-    kind: str
-    paragraph: int
-    sentence: int
-    text: str
-    label: str | None
-    joined: bool
-
-
-@dataclass
-class TeiVersion:
-    label: str
-    language: str
-    element_id: str | None
-    segments: list[TeiSegment] = field(default_factory=list)
-    role: str | None = None
-    title: str | None = None
-    translator: str | None = None
-    date: str | None = None
-    publication: str | None = None
-    source: str | None = None
-    licence: str | None = None
-    notes: str | None = None
-    demonstration: bool = False
-    translation_of: str | None = None  # a label
-    translation_basis: str | None = None
-    revision_note: str | None = None
-
-
-@dataclass(frozen=True)
-class TeiBead:
-    src: tuple[int, ...]  # indexes into the source version's segments
-    tgt: tuple[int, ...]
-    score: float | None
-    status: str
-
-
-@dataclass
-class TeiRun:
-    src: str  # version labels
-    tgt: str
-    beads: list[TeiBead]
-    method: str = METHOD
-    model: str = "none"
-    code_version: str = __version__
-    created_at: datetime | None = None
-
-
-@dataclass
-class TeiDocument:
-    """What a TEI file says about a work, its versions and their alignments."""
-
-    path: Path
-    versions: list[TeiVersion]
-    runs: list[TeiRun]
-    slug: str | None = None
-    title: str | None = None
-    author: str | None = None
-    date_written: str | None = None
-    notes: str | None = None
-
-
-@dataclass(frozen=True)
-class VersionOutcome:
-    label: str
-    language: str
-    revision: int | None  # None: the version has no text in the file
-    new: bool  # a new revision, rather than the current one reused
-    counts: dict[str, int]
-    demonstration: bool
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    id: int
-    src: str
-    tgt: str
-    new: bool
-    kinds: dict[str, int]
-
-    @property
-    def beads(self) -> int:
-        return sum(self.kinds.values())
-
-
-@dataclass(frozen=True)
-class TeiImportOutcome:
-    work: str
-    versions: list[VersionOutcome]
-    runs: list[RunOutcome]
-
-
-# Reading ---------------------------------------------------------------------------------
-
-
-def read_tei(path: Path) -> TeiDocument:
+def read_tei(path: Path) -> ParallelDocument:
     """Parse ``path`` as TEI or raise :class:`InputError` naming the file and the problem."""
     tree = parse_xml(path)
     root = tree.getroot()
     if root.tag != tei("TEI"):
         raise InputError(f"{path}: not a TEI document ({_root_problem(root)})")
-    elements = _version_elements(path, root)
-    versions: list[TeiVersion] = []
+    texts: list[DocVersion] = []
+    element_ids: dict[str, str | None] = {}
     segment_ids: dict[str, tuple[int, int]] = {}
-    for index, element in enumerate(elements):
+    for index, element in enumerate(_version_elements(path, root)):
         version, positions = _read_version(path, element)
-        if any(v.label == version.label for v in versions):
+        if version.label in element_ids:
             raise InputError(f"{path}: two versions are labelled {version.label!r}")
-        versions.append(version)
+        texts.append(version)
+        element_ids[version.label] = element.get(XML_ID)
         segment_ids.update({ident: (index, position) for ident, position in positions.items()})
-    document = TeiDocument(path, list(versions), runs=[])
-    _read_header(document, root.find(tei("teiHeader")))
-    _assign_roles(document)
+    header = root.find(tei("teiHeader"))
+    work = _read_work(path, header)
+    versions = _read_bibls(path, header, texts, element_ids) if header is not None else texts
+    linked = [
+        LinkedVersion(v.label, element_ids[v.label], [s.kind for s in v.segments or ()])
+        for v in texts
+    ]
     elements_by_id = {e.get(XML_ID, ""): e for e in root.iter() if e.get(XML_ID)}
-    links = _LinkReader(path, versions, segment_ids, elements_by_id)
-    document.runs = [
+    links = LinkReader(path, linked, segment_ids, elements_by_id)
+    runs = [
         links.run(group) for group in root.iter(tei("linkGrp")) if group.get("type") == "alignment"
     ]
-    return document
+    return ParallelDocument(work, _with_roles(versions), runs)
 
 
 def _root_problem(root: etree._Element) -> str:
@@ -225,145 +119,89 @@ def _describe(element: etree._Element, number: int) -> str:
     return f'<{name} xml:id="{ident}">' if ident else f"<{name}> number {number}"
 
 
-def _read_version(path: Path, element: etree._Element) -> tuple[TeiVersion, dict[str, int]]:
+def _read_version(path: Path, element: etree._Element) -> tuple[DocVersion, dict[str, int]]:
     ident = element.get(XML_ID)
     tag = element.get(XML_LANG, "")
     label = element.get("n") or (ident.removeprefix("text-") if ident else "") or tag
-    language = language_info_in(f"{path}: version {label}", tag).tag
+    language = _language(path, label, tag)
     if len(label) > MAX_LABEL:
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
-    reader = _SegmentReader()
-    reader.walk(element)
-    return TeiVersion(label, language, ident, reader.segments), reader.ids
+    segments, ids = read_segments(element)
+    _check_segments(path, label, segments)
+    return DocVersion(label, language, segments=segments), ids
 
 
-def _text(element: etree._Element) -> str:
-    """The element's text with its inline markup's, leaving out notes inside it."""
-    parts = [element.text or ""]
-    for child in element:
-        if isinstance(child.tag, str) and child.tag != tei("note"):
-            parts.append(_text(child))
-        parts.append(child.tail or "")
-    return "".join(parts)
+def _check_segments(path: Path, label: str, segments: list[DocSegment]) -> None:
+    for number, segment in enumerate(segments, 1):
+        if len(segment.text) > MAX_SEGMENT_CHARS:
+            raise InputError(
+                f"{path}: version {label}: segment {number} ({segment.kind}) is "
+                f"{len(segment.text):,} characters long, more than the {MAX_SEGMENT_CHARS:,} "
+                "one segment may hold"
+            )
+        if segment.label is not None and len(segment.label) > MAX_SEGMENT_LABEL:
+            raise InputError(
+                f"{path}: version {label}: the note label {segment.label[:20]!r}… is longer "
+                f"than {MAX_SEGMENT_LABEL} characters"
+            )
 
 
-class _SegmentReader:
-    """Walks a version in document order.  Each block piece (``<head>``, ``<note>``, ``<p>``)
-    has the paragraph number ``<p n>`` gives, else the previous piece's when that one's
-    ``next`` points to it, else the next number free."""
-
-    def __init__(self) -> None:
-        self.segments: list[TeiSegment] = []
-        self.ids: dict[str, int] = {}
-        self.next_block = 0
-        self.last_paragraph = 0
-        self.continued: set[str] = set()  # ids that a previous piece's ``next`` points to
-        self.per_paragraph: Counter[int] = Counter()
-        self.loose_parent: etree._Element | None = None  # of <s> outside any <p>
-        self.loose_paragraph = 0
-
-    def walk(self, container: etree._Element) -> None:
-        for child in container:
-            if not isinstance(child.tag, str):
-                continue
-            name = child.tag
-            if name == tei("head"):
-                self.add(child, "heading", self.block(child))
-            elif name == tei("note"):
-                self.note(child, self.block(child))
-            elif name in (tei("p"), tei("ab")):
-                self.paragraph(child)
-            elif name == tei("s"):
-                self.loose_sentence(child)
-            else:
-                self.walk(child)
-
-    def block(self, element: etree._Element, number: int | None = None) -> int:
-        if number is None and element.get(XML_ID) in self.continued:
-            number = self.last_paragraph
-        paragraph = self.next_block if number is None else number
-        self.next_block = max(self.next_block, paragraph + 1)
-        self.last_paragraph = paragraph
-        following = element.get("next", "")
-        if following.startswith("#"):
-            self.continued.add(following[1:])
-        return paragraph
-
-    def paragraph(self, element: etree._Element) -> None:
-        paragraph = self.block(element, _paragraph_number(element))
-        parts = list(element.iter(tei("s"), tei("note")))
-        if not parts:
-            if _text(element).strip():
-                self.add(element, "paragraph", paragraph)
-            return
-        for index, part in enumerate(parts):
-            if part.tag == tei("note"):
-                self.note(part, paragraph, joined=index > 0)
-            else:
-                self.add(part, "sentence", paragraph, joined=index > 0)
-
-    def loose_sentence(self, element: etree._Element) -> None:
-        parent = element.getparent()
-        joined = parent is self.loose_parent
-        if not joined:
-            self.loose_parent, self.loose_paragraph = parent, self.block(element)
-        self.add(element, "sentence", self.loose_paragraph, joined=joined)
-
-    def note(self, element: etree._Element, paragraph: int, joined: bool = False) -> None:
-        kind = "footnote" if element.get("type") == "footnote" else "note"
-        self.add(element, kind, paragraph, label=element.get("n"), joined=joined)
-
-    def add(
-        self,
-        element: etree._Element,
-        kind: str,
-        paragraph: int,
-        label: str | None = None,
-        joined: bool = False,
-    ) -> None:
-        if kind != "sentence":
-            self.loose_parent = None
-        ident = element.get(XML_ID)
-        if ident:
-            self.ids[ident] = len(self.segments)
-        sentence = self.per_paragraph[paragraph]
-        self.per_paragraph[paragraph] += 1
-        self.segments.append(TeiSegment(kind, paragraph, sentence, _text(element), label, joined))
+def _read_work(path: Path, header: etree._Element | None) -> DocWork:
+    """The work's slug, title, author, notes and date written; the slug from "from the work
+    SLUG." in the header, else from the file name."""
+    title = author = slug = notes = date_written = None
+    file_desc = header.find(tei("fileDesc")) if header is not None else None
+    if file_desc is not None:
+        title = _field(file_desc, "titleStmt/title")
+        authors = [element_text(a).strip() for a in file_desc.iterfind(_path("titleStmt/author"))]
+        author = "; ".join(a for a in authors if a) or None
+        statement = " ".join(
+            element_text(p) for p in file_desc.iterfind(_path("publicationStmt/p"))
+        )
+        found = _FROM_WORK.search(statement)
+        slug = found[1] if found else None
+        notes_found = [element_text(n).strip() for n in file_desc.iterfind(_path("notesStmt/note"))]
+        notes = "\n\n".join(n for n in notes_found if n) or None
+    if title == slug:
+        title = None  # the export writes the slug for a work without a title
+    if header is not None:
+        date_written = _field(header, "profileDesc/creation/date")
+    return DocWork(
+        slug or slug_from_name(path.name.split(".", 1)[0], "tei"),
+        title, author, date_written, notes,
+    )  # fmt: skip
 
 
-def _paragraph_number(element: etree._Element) -> int | None:
-    number = element.get("n", "")
-    return int(number) - 1 if number.isdigit() and int(number) > 0 else None
-
-
-def _read_header(document: TeiDocument, header: etree._Element | None) -> None:
-    """The work's fields, and each version's from its ``<bibl>``, matched by ``xml:id`` or
+def _read_bibls(
+    path: Path,
+    header: etree._Element,
+    texts: list[DocVersion],
+    element_ids: dict[str, str | None],
+) -> list[DocVersion]:
+    """The versions with each one's fields from its ``<bibl>``, matched by ``xml:id`` or
     ``n``; a ``<bibl>`` with ``n`` and ``textLang`` but no text is a version declared without
     one.  The versions take the order of their ``<bibl>``s."""
-    if header is None:
-        return
-    _read_work(document, header)
-    texts = document.versions
-    names = {v.label: (v.element_id or "").removeprefix("text-") for v in texts}
-    described: list[tuple[TeiVersion, etree._Element]] = []
+    names = {label: (ident or "").removeprefix("text-") for label, ident in element_ids.items()}
+    described: list[tuple[DocVersion, etree._Element]] = []
     for bibl in _version_bibls(header):
         version = next(
             (v for v in texts if bibl.get(XML_ID) == f"bibl-{names[v.label]}"),
             next((v for v in texts if bibl.get("n") == v.label), None),
         )
         if version is None:
-            version = _declared_version(document.path, bibl)
+            version = _declared_version(path, bibl)
         if version is not None and all(v is not version for v, _ in described):
             described.append((version, bibl))
     labels = {b.get(XML_ID, ""): v.label for v, b in described if b.get(XML_ID)}
-    for version, bibl in described:
-        _read_bibl(version, bibl, labels)
-    document.versions = [v for v, _ in described]
-    document.versions += [v for v in texts if all(v is not d for d in document.versions)]
+    versions = [_read_bibl(path, version, bibl, labels) for version, bibl in described]
+    versions += [v for v in texts if all(v is not d for d, _ in described)]
     title_stmt = header.find(_path("fileDesc/titleStmt"))
-    for version in document.versions:
-        if version.translator is None and title_stmt is not None:
-            version.translator = _translator_from_resp(title_stmt, version.label)
+    return [
+        replace(v, translator=_translator_from_resp(title_stmt, v.label))
+        if v.translator is None and title_stmt is not None
+        else v
+        for v in versions
+    ]
 
 
 def _version_bibls(header: etree._Element) -> list[etree._Element]:
@@ -375,52 +213,59 @@ def _version_bibls(header: etree._Element) -> list[etree._Element]:
     ]
 
 
-def _declared_version(path: Path, bibl: etree._Element) -> TeiVersion | None:
+def _declared_version(path: Path, bibl: etree._Element) -> DocVersion | None:
     label, text_lang = bibl.get("n"), bibl.find(tei("textLang"))
     tag = text_lang.get("mainLang") if text_lang is not None else None
     if not label or not tag:
         return None  # a bibliographic reference, not a version
     if len(label) > MAX_LABEL:
         raise InputError(f"{path}: the version label {label!r} is longer than {MAX_LABEL}")
-    return TeiVersion(label, language_info_in(f"{path}: version {label}", tag).tag, None)
+    return DocVersion(label, _language(path, label, tag))
 
 
-def _read_work(document: TeiDocument, header: etree._Element) -> None:
-    file_desc = header.find(tei("fileDesc"))
-    if file_desc is not None:
-        document.title = _field(file_desc, "titleStmt/title")
-        authors = [_text(a).strip() for a in file_desc.iterfind(_path("titleStmt/author"))]
-        document.author = "; ".join(a for a in authors if a) or None
-        statement = " ".join(_text(p) for p in file_desc.iterfind(_path("publicationStmt/p")))
-        found = _FROM_WORK.search(statement)
-        document.slug = found[1] if found else None
-        notes = [_text(n).strip() for n in file_desc.iterfind(_path("notesStmt/note"))]
-        document.notes = "\n\n".join(n for n in notes if n) or None
-    if document.title == document.slug:
-        document.title = None  # the export writes the slug for a work without a title
-    document.date_written = _field(header, "profileDesc/creation/date")
+def _language(path: Path, label: str, tag: str) -> str:
+    language = language_info_in(f"{path}: version {label}", tag).tag
+    if len(language) > MAX_LANGUAGE:
+        raise InputError(
+            f"{path}: version {label}: the language tag {tag!r} is longer than {MAX_LANGUAGE} "
+            "characters"
+        )
+    return language
 
 
-def _read_bibl(version: TeiVersion, bibl: etree._Element, labels: dict[str, str]) -> None:
-    """The version's fields from its ``<bibl>``; ``labels``: version label by bibl xml:id."""
+def _read_bibl(
+    path: Path, version: DocVersion, bibl: etree._Element, labels: dict[str, str]
+) -> DocVersion:
+    """The version with its fields from its ``<bibl>``; ``labels``: version label by bibl
+    xml:id."""
     role = bibl.get("type")
-    version.role = role if role in ROLES else None
     title = bibl.find(tei("title"))
     if title is not None and title.get("type") != "work":  # "work": the work's title stood in
-        version.title = _clean(_text(title))
-    version.translator = _field(bibl, "editor[@role='translator']")
-    version.date = _field(bibl, "date")
-    notes = {n.get("type"): _clean(_text(n)) for n in bibl.findall(tei("note"))}
-    version.publication, version.source = notes.get("publication"), notes.get("source")
-    version.licence, version.notes = notes.get("licence"), notes.get("notes")
-    version.revision_note = notes.get("revision")
-    version.demonstration = "demonstration" in notes
+        version = replace(version, title=_clean(element_text(title)))
+    source, basis = version.translation_of, version.translation_basis
     for related in bibl.findall(tei("relatedItem")):
-        if related.get("type") != "translationOf":
-            continue
-        target = related.get("target", "").removeprefix("#")
-        version.translation_of = labels.get(target)
-        version.translation_basis = related.get("subtype")
+        if related.get("type") == "translationOf":
+            found = labels.get(related.get("target", "").removeprefix("#"))
+            source, basis = VersionRef(found) if found else None, related.get("subtype")
+    if basis is not None and basis not in TRANSLATION_BASES:
+        raise InputError(
+            f"{path}: {basis!r}: not a translation basis (use stated, inferred, unknown)"
+        )
+    notes = {n.get("type"): _clean(element_text(n)) for n in bibl.findall(tei("note"))}
+    return replace(
+        version,
+        role=role if role in ROLES else None,
+        translation_of=source,
+        translation_basis=basis,
+        translator=_field(bibl, "editor[@role='translator']"),
+        date=_field(bibl, "date"),
+        publication=notes.get("publication"),
+        source=notes.get("source"),
+        licence=notes.get("licence"),
+        notes=notes.get("notes"),
+        revision_note=notes.get("revision"),
+        demonstration="demonstration" in notes,
+    )
 
 
 def _path(steps: str) -> str:
@@ -431,7 +276,7 @@ def _path(steps: str) -> str:
 def _field(parent: etree._Element, steps: str) -> str | None:
     """The text of the first element at ``steps`` below ``parent``, trimmed; None if empty."""
     found = parent.find(_path(steps))
-    return _clean(_text(found)) if found is not None else None
+    return _clean(element_text(found)) if found is not None else None
 
 
 def _translator_from_resp(title_stmt: etree._Element, label: str) -> str | None:
@@ -446,300 +291,15 @@ def _clean(text: str | None) -> str | None:
     return text.strip() or None if text is not None else None
 
 
-def _assign_roles(document: TeiDocument) -> None:
-    """Roles the header leaves out: the first version is the original unless one is named."""
-    has_original = any(v.role == "original" for v in document.versions)
-    for index, version in enumerate(document.versions):
-        if version.role is None:
-            version.role = "original" if index == 0 and not has_original else "translation"
-
-
-class _LinkReader:
-    """Turns each ``<linkGrp>`` into a run between two versions, checking every pointer."""
-
-    def __init__(
-        self,
-        path: Path,
-        versions: list[TeiVersion],
-        segment_ids: dict[str, tuple[int, int]],
-        ids: dict[str, etree._Element],
-    ) -> None:
-        self.path, self.versions, self.segment_ids, self.ids = path, versions, segment_ids, ids
-        self.by_element_id = {v.element_id: i for i, v in enumerate(versions) if v.element_id}
-
-    def run(self, group: etree._Element) -> TeiRun:
-        pointers = [
-            (element, self.resolve(element))
-            for element in group
-            if element.tag in (tei("link"), tei("ptr"))
-        ]
-        src, tgt = self.pair(group, [t for _, targets in pointers for t in targets])
-        beads = [self.bead(element, targets, src, tgt) for element, targets in pointers]
-        run = TeiRun(self.versions[src].label, self.versions[tgt].label, beads)
-        description = self.ids.get(group.get("corresp", "").removeprefix("#"))
-        if description is not None:
-            _read_run_description(run, description)
-        return run
-
-    def resolve(self, element: etree._Element) -> list[tuple[int, int]]:
-        name = etree.QName(element).localname
-        targets = element.get("target", "").split()
-        if not targets:
-            raise InputError(f"{self.path}: a <{name}> in a <linkGrp> has no target")
-        resolved = []
-        for target in targets:
-            ident = target.removeprefix("#")
-            if ident in self.segment_ids:
-                resolved.append(self.segment_ids[ident])
-            elif target.startswith("#") and ident in self.ids:
-                raise InputError(
-                    f"{self.path}: a <{name}> points to #{ident}, which is not a segment "
-                    f"(<s>, <head>, <p> or <note>) of a version"
-                )
-            else:
-                raise InputError(f"{self.path}: a <{name}> points to an unknown xml:id {target}")
-        return resolved
-
-    def pair(self, group: etree._Element, targets: list[tuple[int, int]]) -> tuple[int, int]:
-        """The source and target versions: from ``domains``, else in order of appearance."""
-        domains = [d.removeprefix("#") for d in group.get("domains", "").split()]
-        named = [self.by_element_id[d] for d in domains if d in self.by_element_id]
-        seen = named if len(named) == 2 else list(dict.fromkeys(v for v, _ in targets))
-        if len(seen) != 2 or seen[0] == seen[1]:
-            where = f' xml:id="{group.get(XML_ID)}"' if group.get(XML_ID) else ""
-            raise InputError(
-                f"{self.path}: the <linkGrp{where}> does not align two versions "
-                f"(its pointers reach {len(set(seen))})"
-            )
-        return seen[0], seen[1]
-
-    def bead(
-        self, element: etree._Element, targets: list[tuple[int, int]], src: int, tgt: int
-    ) -> TeiBead:
-        stray = [v for v, _ in targets if v not in (src, tgt)]
-        if stray:
-            raise InputError(
-                f"{self.path}: a <{etree.QName(element).localname}> points into version "
-                f"{self.versions[stray[0]].label}, which its <linkGrp> does not align"
-            )
-        status = element.get("subtype", "auto")
-        return TeiBead(
-            src=tuple(sorted(i for v, i in targets if v == src)),
-            tgt=tuple(sorted(i for v, i in targets if v == tgt)),
-            score=_score(element.get("cert")),
-            status=status if status in STATUSES else "auto",
+def _with_roles(versions: list[DocVersion]) -> list[DocVersion]:
+    """The versions with the roles the header leaves out (the first version is the original
+    unless one is named) and each one's place in the file as its id."""
+    has_original = any(v.role == "original" for v in versions)
+    return [
+        replace(
+            version,
+            id=index + 1,
+            role=version.role or ("original" if index == 0 and not has_original else "translation"),
         )
-
-
-def _score(cert: str | None) -> float | None:
-    try:
-        value = float(cert) if cert is not None else None
-    except ValueError:
-        return None  # a certainty word (high, medium, low) is not a score
-    return value if value is not None and 0.0 <= value <= 1.0 else None
-
-
-def _read_run_description(run: TeiRun, description: etree._Element) -> None:
-    idents = description.findall(tei("ident"))
-    if len(idents) >= 2:
-        run.method = _clean(idents[0].text) or run.method
-        run.model = _clean(idents[1].text) or run.model
-        found = _CODE_VERSION.match(idents[1].tail or "")
-        if found:
-            run.code_version = found[1]
-    date = description.find(tei("date"))
-    if date is not None:
-        try:
-            run.created_at = datetime.fromisoformat(date.get("when", ""))
-        except ValueError:
-            run.created_at = None
-
-
-# Storing ---------------------------------------------------------------------------------
-
-
-def import_tei(session: Session, path: Path, slug: str | None) -> TeiImportOutcome:
-    """Import the TEI document in ``path`` into the session's transaction."""
-    document = read_tei(path)
-    try:
-        return _store(session, document, slug or document.slug or _slug_from(path))
-    except InputError as exc:  # a conflict with what the database holds
-        raise InputError(f"{path}: {exc}") from exc
-
-
-def _slug_from(path: Path) -> str:
-    stem = path.name.split(".", 1)[0]
-    slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-._")
-    return slug or "tei"
-
-
-def _store(session: Session, document: TeiDocument, slug: str) -> TeiImportOutcome:
-    work = upsert_work(
-        session,
-        WorkSpec(slug, document.title, document.author, document.date_written, document.notes),
-    )
-    versions = {v.label: _version(session, work, v) for v in document.versions}
-    for tei_version in document.versions:
-        _set_translation_of(versions, tei_version)
-    revisions: dict[str, Revision | None] = {}
-    outcomes = []
-    for tei_version in document.versions:
-        version = versions[tei_version.label]
-        revision, new = _revision(session, document.path, version, tei_version)
-        revisions[tei_version.label] = revision
-        counts = Counter(s.kind for s in tei_version.segments)
-        outcomes.append(
-            VersionOutcome(
-                version.label,
-                version.language,
-                revision.number if revision else None,
-                new,
-                dict(counts),
-                version.demonstration,
-            )
-        )
-    runs = [_run(session, work.id, document.path, run, revisions) for run in document.runs]
-    return TeiImportOutcome(work.slug, outcomes, runs)
-
-
-def _version(session: Session, work: Work, tei_version: TeiVersion) -> Version:
-    spec = VersionSpec(
-        tei_version.language,
-        tei_version.role or "translation",
-        label=tei_version.label,
-        title=tei_version.title,
-        translator=tei_version.translator,
-        date=tei_version.date,
-        publication=tei_version.publication,
-        source=tei_version.source,
-        licence=tei_version.licence,
-        notes=tei_version.notes,
-        demonstration=True if tei_version.demonstration else None,
-    )
-    return upsert_version(session, work, spec)
-
-
-def _set_translation_of(versions: dict[str, Version], tei_version: TeiVersion) -> None:
-    """What the version was made from: another version, or a basis alone (``unknown``)."""
-    basis = tei_version.translation_basis
-    if tei_version.translation_of is None and basis is None:
-        return
-    version = versions[tei_version.label]
-    name = f"{version.work.slug}/{version.label}"
-    if version.role != "translation":
-        raise InputError(f"{name}: an original cannot be a translation")
-    if basis is not None and basis not in TRANSLATION_BASES:
-        raise InputError(f"{basis!r}: not a translation basis (use stated, inferred, unknown)")
-    if tei_version.translation_of is not None:
-        source = versions[tei_version.translation_of]
-        if source is version:
-            raise InputError(f"{name}: a version cannot translate itself")
-        version.translation_of, basis = source, basis or "stated"
-    version.translation_basis = basis
-
-
-def _revision(
-    session: Session, path: Path, version: Version, tei_version: TeiVersion
-) -> tuple[Revision | None, bool]:
-    """The version's current revision when it holds these segments, else a new one."""
-    segments = tei_version.segments
-    current = version.current
-    if not segments:
-        return None, False
-    if current is not None and [(s.kind, s.text) for s in current.segments] == [
-        (s.kind, s.text) for s in segments
-    ]:
-        return current, False
-    text, spans = _rebuilt_text(segments)
-    raw = text.encode("utf-8")
-    digest = hashlib.sha256(raw).hexdigest()
-    document = find_source_document(session, digest)
-    if document is None:
-        document = SourceDocument(
-            sha256=digest, filename=f"{path.name} ({version.label})", encoding="utf-8",
-            size=len(raw), raw=raw, text=text,
-        )  # fmt: skip
-        session.add(document)
-    provenance = {"from": "tei", "file": path.name}
-    if tei_version.revision_note:
-        provenance["exported_as"] = tei_version.revision_note
-    revision = Revision(
-        number=current.number + 1 if current else 1, source_document=document, char_start=0,
-        char_end=len(text), sha256=digest, segmentation=provenance, apparatus={},
-    )  # fmt: skip
-    revision.segments = [
-        Segment(
-            position=position,
-            kind=s.kind,
-            paragraph=s.paragraph,
-            sentence=s.sentence,
-            start=start,
-            end=end,
-            text=s.text,
-            label=s.label,
-        )
-        for position, (s, (start, end)) in enumerate(zip(segments, spans, strict=True))
+        for index, version in enumerate(versions)
     ]
-    version.revisions.append(revision)
-    session.flush()
-    return revision, True
-
-
-def _rebuilt_text(segments: list[TeiSegment]) -> tuple[str, list[tuple[int, int]]]:
-    """The segments' texts as one text, and where each one lies in it."""
-    parts: list[str] = []
-    spans = []
-    offset = 0
-    for segment in segments:
-        if parts:
-            separator = " " if segment.joined else "\n\n"
-            parts.append(separator)
-            offset += len(separator)
-        parts.append(segment.text)
-        spans.append((offset, offset + len(segment.text)))
-        offset += len(segment.text)
-    return "".join(parts) + "\n", spans
-
-
-def _run(
-    session: Session,
-    work_id: int,
-    path: Path,
-    tei_run: TeiRun,
-    revisions: dict[str, Revision | None],
-) -> RunOutcome:
-    """The run of ``tei_run``'s beads, unless the same run is stored already."""
-    src_revision, tgt_revision = revisions[tei_run.src], revisions[tei_run.tgt]
-    if src_revision is None or tgt_revision is None:
-        raise InputError(f"{tei_run.src} → {tei_run.tgt}: aligned, but a version has no text")
-    kinds = Counter(f"{len(b.src)}-{len(b.tgt)}" for b in tei_run.beads)
-    wanted = [(b.src, b.tgt, b.status, rounded_score(b.score)) for b in tei_run.beads]
-    stored = stored_run(
-        session, (src_revision, tgt_revision), (tei_run.method, tei_run.model), wanted
-    )
-    if stored is not None:
-        return RunOutcome(stored.id, tei_run.src, tei_run.tgt, False, dict(kinds.most_common()))
-    run = AlignmentRun(
-        work_id=work_id, src_revision=src_revision, tgt_revision=tgt_revision,
-        method=tei_run.method, model=tei_run.model, code_version=tei_run.code_version,
-        parameters={"imported_from": path.name, "format": "tei"},
-        summary={
-            "beads": len(tei_run.beads), "kinds": dict(kinds.most_common()),
-            "mean_score": round(
-                sum(b.score or 0.0 for b in tei_run.beads) / max(len(tei_run.beads), 1), 4
-            ),
-            "embedded": 0, "reused": 0,
-        },
-    )  # fmt: skip
-    if tei_run.created_at is not None:
-        run.created_at = tei_run.created_at
-    src_segments, tgt_segments = src_revision.segments, tgt_revision.segments
-    for position, bead in enumerate(tei_run.beads):
-        members = [LinkSegment(segment=src_segments[i], side="src") for i in bead.src]
-        members += [LinkSegment(segment=tgt_segments[j], side="tgt") for j in bead.tgt]
-        run.links.append(
-            Link(position=position, score=bead.score, status=bead.status, members=members)
-        )
-    session.add(run)
-    session.flush()
-    return RunOutcome(run.id, tei_run.src, tei_run.tgt, True, dict(kinds.most_common()))

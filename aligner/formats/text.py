@@ -2,17 +2,28 @@
 
 Accepted: UTF-8, UTF-8 with a BOM, UTF-16 (LE or BE) with a BOM.  Anything else is refused
 with a message that names the file and says what is wrong, never guessed at.
+
+Only regular files are read (a symbolic link is followed first): a device such as
+``/dev/zero``, a named pipe or a socket is refused before a byte is read, and so is a file
+larger than :func:`max_text_bytes` (``ALIGNER_MAX_TEXT_BYTES``, 100 MB unless set), which
+keeps an import's memory bounded.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
-import unicodedata
+import os
+import re
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from aligner.errors import InputError
+
+MAX_TEXT_BYTES_ENV = "ALIGNER_MAX_TEXT_BYTES"
+DEFAULT_MAX_TEXT_BYTES = 100_000_000
 
 # Longest first: the UTF-32 LE BOM starts with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str | None], ...] = (
@@ -22,8 +33,17 @@ _BOMS: tuple[tuple[bytes, str | None], ...] = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v\x1c\x1d\x1e\x85")
+# Control characters (Unicode category Cc: U+0000-001F, U+007F-009F) other than the tab, the
+# line and page breaks (U+000A-000D, U+001C-001E, U+0085) a text may hold.
+_FOREIGN_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 MAX_CONTROL_SHARE = 0.01
+_NOT_REGULAR = (
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -40,11 +60,27 @@ class TextFile:
         return hashlib.sha256(self.raw).hexdigest()
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` for a one-line message: line breaks and other controls written as escapes."""
+    name = str(path)
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], name)
+
+
+def max_text_bytes() -> int:
+    """The largest file an import reads: ``$ALIGNER_MAX_TEXT_BYTES`` or 100,000,000 bytes."""
+    value = os.environ.get(MAX_TEXT_BYTES_ENV, "").strip()
+    if not value:
+        return DEFAULT_MAX_TEXT_BYTES
+    if not value.isascii() or not value.isdigit() or int(value) == 0:
+        raise InputError(f"{MAX_TEXT_BYTES_ENV}={value!r}: not a positive number of bytes")
+    return int(value)
+
+
 def read_text_file(path: Path) -> TextFile:
     """Read ``path`` as text, or raise :class:`InputError` saying why it cannot be."""
-    raw = _read_bytes(path)
+    raw = read_regular_file(path, max_text_bytes())
     if not raw:
-        raise InputError(f"{path}: the file is empty")
+        raise InputError(f"{shown_path(path)}: the file is empty")
     encoding = _detect_encoding(path, raw)
     text = _decode(path, raw, encoding)
     _check_is_text(path, text)
@@ -57,28 +93,77 @@ def encode_like(text: str, encoding: str) -> bytes:
     return text.encode(codec)
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(
-            f"{path}: is a folder, not a text file (a corpus folder needs a manifest.toml)"
-        )
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file ``path`` (symbolic links followed), at most ``limit``.
+
+    Anything else is refused before it is opened, so a named pipe cannot block the import and
+    a device is not read; the file is checked again once open, in case it was replaced.
+    """
+    name = shown_path(path)
+    _check_regular(name, _stat(name, lambda: os.stat(path)), limit)
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+        raise _os_problem(name, exc) from exc
+    with os.fdopen(fd, "rb") as stream:
+        info = _stat(name, lambda: os.fstat(fd))
+        _check_regular(name, info, limit)
+        try:
+            data = stream.read(min(info.st_size, limit) + 1)
+            if len(data) > info.st_size:  # it grew, or its size is not known (/proc)
+                data += stream.read(limit + 1 - len(data))
+        except OSError as exc:
+            raise _os_problem(name, exc) from exc
+    if len(data) > limit:
+        raise _too_large(name, limit)
+    return data
+
+
+def _stat(name: str, call: Callable[[], os.stat_result]) -> os.stat_result:
+    try:
+        return call()
+    except (OSError, ValueError) as exc:
+        raise _os_problem(name, exc) from exc
+
+
+def _os_problem(name: str, exc: OSError | ValueError) -> InputError:
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{name}: no such file")
+    if isinstance(exc, ValueError):  # a NUL character in the name
+        return InputError(f"{name}: not a usable file name ({exc})")
+    return InputError(f"{name}: cannot be read: {exc.strerror or exc}")
+
+
+def _check_regular(name: str, info: os.stat_result, limit: int) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(
+            f"{name}: is a folder, not a text file (a corpus folder needs a manifest.toml)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((k for test, k in _NOT_REGULAR if test(info.st_mode)), "a special file")
+        raise InputError(f"{name}: is {kind}, not a regular file; only files can be imported")
+    if info.st_size > limit:
+        raise _too_large(name, limit)
+
+
+def _too_large(name: str, limit: int) -> InputError:
+    return InputError(
+        f"{name}: larger than {limit:,} bytes, the most an import reads "
+        f"(set {MAX_TEXT_BYTES_ENV} to raise the limit)"
+    )
 
 
 def _detect_encoding(path: Path, raw: bytes) -> str:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             if encoding is None:
-                raise InputError(f"{path}: UTF-32 is not supported; convert the file to UTF-8")
+                raise InputError(
+                    f"{shown_path(path)}: UTF-32 is not supported; convert the file to UTF-8"
+                )
             return encoding
     if b"\x00" in raw:
         raise InputError(
-            f"{path}: binary file (contains NUL bytes); "
+            f"{shown_path(path)}: binary file (contains NUL bytes); "
             "only UTF-8 or UTF-16 with a byte order mark can be imported"
         )
     return "utf-8"
@@ -90,18 +175,22 @@ def _decode(path: Path, raw: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         name = "UTF-16" if encoding == "utf-16" else "UTF-8"
         raise InputError(
-            f"{path}: not valid {name}: byte 0x{raw[exc.start]:02x} at offset {exc.start}; "
-            "convert the file to UTF-8 (for example with iconv) and import it again"
+            f"{shown_path(path)}: not valid {name}: byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}; convert the file to UTF-8 (for example with iconv) and import it again"
         ) from exc
 
 
+def control_count(text: str) -> int:
+    """How many control characters ``text`` holds besides tabs and line and page breaks."""
+    return len(_FOREIGN_CONTROLS.findall(text))
+
+
 def _check_is_text(path: Path, text: str) -> None:
-    if not text.strip():
-        raise InputError(f"{path}: the file holds only white space")
+    # isspace() rather than strip(): the same test without a copy of a large text.
+    if not text or text.isspace():
+        raise InputError(f"{shown_path(path)}: the file holds only white space")
     if "\x00" in text:
-        raise InputError(f"{path}: binary file (contains NUL characters)")
-    controls = sum(
-        1 for char in text if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS
-    )
+        raise InputError(f"{shown_path(path)}: binary file (contains NUL characters)")
+    controls = control_count(text)
     if controls > MAX_CONTROL_SHARE * len(text):
-        raise InputError(f"{path}: binary file ({controls} control characters)")
+        raise InputError(f"{shown_path(path)}: binary file ({controls} control characters)")

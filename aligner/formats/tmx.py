@@ -10,47 +10,26 @@ U+FFFE and U+FFFF) are removed and counted.  Right-to-left text is written as st
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
 
-from aligner import __version__
-from aligner.formats.beads import CONFIRMED, STATUSES, ExportedBead, ExportFilter, exported_beads
+from aligner.formats.beads import ExportFilter, kept_beads
+from aligner.formats.model import CONFIRMED, AlignedBead, DocRun, ParallelDocument
 from aligner.formats.multiway import PivotRow, pivot_rows
-from aligner.store.models import AlignmentRun, Version
+from aligner.formats.xml import strip_illegal
+from aligner.version import __version__
 
 TMX_VERSION = "1.4"
 DOCTYPE = '<!DOCTYPE tmx SYSTEM "tmx14.dtd">'
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-__all__ = [
-    "CONFIRMED",
-    "STATUSES",
-    "ExportFilter",
-    "TmxDocument",
-    "TranslationUnit",
-    "document_from_run",
-    "document_from_runs",
-    "strip_illegal",
-    "tmx_date",
-    "write_tmx",
-]
-
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
 
 def tmx_date(moment: datetime) -> str:
     """A date in the TMX form YYYYMMDDThhmmssZ (UTC)."""
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def strip_illegal(text: str) -> tuple[str, int]:
-    """``text`` without the characters XML 1.0 forbids, and how many were removed."""
-    cleaned, removed = _ILLEGAL.subn("", text)
-    return cleaned, removed
 
 
 @dataclass(frozen=True)
@@ -88,54 +67,55 @@ class TmxDocument:
         self.removed_characters += other.removed_characters
 
 
-def document_from_run(run: AlignmentRun, keep: ExportFilter) -> TmxDocument:
-    """The translation units of ``run``'s beads that ``keep`` lets through, in reading order."""
-    src_version, tgt_version = run.src_revision.version, run.tgt_revision.version
-    slug = src_version.work.slug
-    document = TmxDocument(srclang=src_version.language)
-    for bead in exported_beads(run, keep):
-        sides = ((src_version.language, bead.src_text), (tgt_version.language, bead.tgt_text))
-        variants = [document.variant(language, text) for language, text in sides if text]
-        props = [
-            ("x-work", slug),
-            ("x-src-version", _revision_label(run, "src")),
-            ("x-tgt-version", _revision_label(run, "tgt")),
-            *_translator_prop(tgt_version),
-            *_link_props(bead.status, bead.score),
-        ]
-        document.units.append(
-            TranslationUnit(tuid=f"{slug}:{run.id}:{bead.position}", props=props, variants=variants)
-        )
-    return document
+def document_from_runs(document: ParallelDocument, keep: ExportFilter) -> TmxDocument:
+    """The translation units of the document's runs: with one run, a unit per bead that
+    ``keep`` lets through, in reading order; with several, a unit per stretch of the original,
+    with a <tuv> per translation that ``keep`` lets through.
 
-
-def document_from_runs(runs: Sequence[AlignmentRun], keep: ExportFilter) -> TmxDocument:
-    """One unit per stretch of the original, with a <tuv> per translation that ``keep`` lets
-    through; with a single run, the same as :func:`document_from_run`.
-
-    The runs must align several translations with one revision of the same original.  A
-    translation's <tuv> carries its own version, translator, status and score as <prop>s.
+    Several runs must align several translations with one revision of the same original.  A
+    translation's <tuv> then carries its own version, translator, status and score as <prop>s.
     """
+    runs = document.runs
     if len(runs) == 1:
-        return document_from_run(runs[0], keep)
-    src_version = runs[0].src_revision.version
-    document = TmxDocument(srclang=src_version.language)
-    props = [("x-work", src_version.work.slug), ("x-src-version", _revision_label(runs[0], "src"))]
-    tuid = f"{src_version.work.slug}:{src_version.label}:r{runs[0].src_revision.number}"
-    for ordinal, row in enumerate(pivot_rows(runs)):
+        return _document_from_run(document, runs[0], keep)
+    slug, src_version = document.work.slug, document.version(runs[0].src)
+    tmx = TmxDocument(srclang=src_version.language)
+    props = [("x-work", slug), ("x-src-version", runs[0].revision_label("src"))]
+    tuid = f"{slug}:{src_version.label}:r{runs[0].src_revision}"
+    for ordinal, row in enumerate(pivot_rows(slug, runs)):
         variants = [
-            document.variant(runs[index].tgt_revision.version.language, text, tuv_props)
-            for index, text, tuv_props in _kept_translations(runs, row, keep)
+            tmx.variant(document.version(runs[index].tgt).language, text, tuv_props)
+            for index, text, tuv_props in _kept_translations(document, row, keep)
         ]
         if row.first is not None and (variants or keep.keep_unaligned):
-            variants.insert(0, document.variant(src_version.language, row.src_text))
+            variants.insert(0, tmx.variant(src_version.language, row.src_text))
         if len(variants) > 1 or (variants and keep.keep_unaligned):
-            document.units.append(TranslationUnit(f"{tuid}:{ordinal}", props, variants))
-    return document
+            tmx.units.append(TranslationUnit(f"{tuid}:{ordinal}", props, variants))
+    return tmx
+
+
+def _document_from_run(document: ParallelDocument, run: DocRun, keep: ExportFilter) -> TmxDocument:
+    slug = document.work.slug
+    src_version, tgt_version = document.version(run.src), document.version(run.tgt)
+    tmx = TmxDocument(srclang=src_version.language)
+    for bead in kept_beads(run.beads, keep):
+        sides = ((src_version.language, bead.src_text), (tgt_version.language, bead.tgt_text))
+        variants = [tmx.variant(language, text) for language, text in sides if text]
+        props = [
+            ("x-work", slug),
+            ("x-src-version", run.revision_label("src")),
+            ("x-tgt-version", run.revision_label("tgt")),
+            *_translator_prop(tgt_version.translator),
+            *_link_props(bead.status, bead.score),
+        ]
+        tmx.units.append(
+            TranslationUnit(tuid=f"{slug}:{run.id}:{bead.position}", props=props, variants=variants)
+        )
+    return tmx
 
 
 def _kept_translations(
-    runs: Sequence[AlignmentRun], row: PivotRow, keep: ExportFilter
+    document: ParallelDocument, row: PivotRow, keep: ExportFilter
 ) -> list[tuple[int, str, list[tuple[str, str]]]]:
     """(run index, text, <tuv> props) of each translation the row keeps."""
     kept = []
@@ -143,17 +123,17 @@ def _kept_translations(
         text = " ".join(bead.tgt_text for bead in beads if bead.tgt_text)
         status, score = _joint_status(beads), _joint_score(beads)
         if text and all(keep.accepts(bead) for bead in beads if bead.tgt_text):
-            tgt_version = runs[index].tgt_revision.version
+            run = document.runs[index]
             props = [
-                ("x-version", _revision_label(runs[index], "tgt")),
-                *_translator_prop(tgt_version),
+                ("x-version", run.revision_label("tgt")),
+                *_translator_prop(document.version(run.tgt).translator),
                 *_link_props(status, score),
             ]
             kept.append((index, text, props))
     return kept
 
 
-def _joint_status(beads: Sequence[ExportedBead]) -> str:
+def _joint_status(beads: Sequence[AlignedBead]) -> str:
     """The beads' status when they share one; else "auto" unless a person checked every
     bead, and "corrected" when they did and some were corrected."""
     statuses = {bead.status for bead in beads}
@@ -162,18 +142,13 @@ def _joint_status(beads: Sequence[ExportedBead]) -> str:
     return "corrected" if statuses <= set(CONFIRMED) else "auto"
 
 
-def _joint_score(beads: Sequence[ExportedBead]) -> float | None:
+def _joint_score(beads: Sequence[AlignedBead]) -> float | None:
     scores = [bead.score for bead in beads if bead.score is not None]
     return min(scores) if scores else None
 
 
-def _revision_label(run: AlignmentRun, side: str) -> str:
-    revision = run.src_revision if side == "src" else run.tgt_revision
-    return f"{revision.version.label} r{revision.number}"
-
-
-def _translator_prop(version: Version) -> list[tuple[str, str]]:
-    return [("x-translator", strip_illegal(version.translator)[0])] if version.translator else []
+def _translator_prop(translator: str | None) -> list[tuple[str, str]]:
+    return [("x-translator", strip_illegal(translator)[0])] if translator else []
 
 
 def _link_props(status: str, score: float | None) -> list[tuple[str, str]]:

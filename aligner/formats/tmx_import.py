@@ -1,63 +1,73 @@
-"""TMX 1.1-1.4 import: a translation memory becomes a work, one version per language, and one
-alignment run per translation whose links are the memory's translation units: confirmed, unless
-the memory is one of ours and its ``x-status``/``x-score`` props say otherwise.
+"""TMX 1.1-1.4 reader: a translation memory becomes a parallel document: a work, one version per
+language, and one alignment run per translation whose beads are the memory's translation units:
+confirmed, unless the memory is one of ours and its ``x-status``/``x-score`` props say otherwise.
 
-The file is read with the one hardened parser (:mod:`aligner.formats.xml`); lxml detects the
-encoding from the bytes (UTF-8 with or without BOM, UTF-16 LE/BE with BOM).  A file is refused
-whole, before anything is written, when it is not well-formed, is not ``<tmx>`` with a
-``<body>``, has no translation unit, or has a DOCTYPE that declares entities or names a network
-resource.  Inline markup is reduced to text: the text of ``<hi>`` is kept, the native codes of
-``<bpt>``, ``<ept>``, ``<ph>``, ``<it>`` and ``<ut>`` are dropped, and so is the content of
-``<sub>`` (a sub-flow such as a tooltip, not part of the sentence); what was dropped is counted.
+The file is streamed through the one hardened parser (:mod:`aligner.formats.xml`), each unit
+freed once read, so memory holds the texts and not the XML tree; lxml detects the encoding from
+the bytes (UTF-8 with or without BOM, UTF-16 LE/BE with BOM).  A file is refused whole, before
+anything is written, when it is not well-formed or not valid in its encoding, is not ``<tmx>``
+with a ``<body>``, has no translation unit, or has a DOCTYPE that declares entities or names a
+network resource.  Inline markup is reduced to text: the text of ``<hi>`` is kept, the native
+codes of ``<bpt>``, ``<ept>``, ``<ph>``, ``<it>`` and ``<ut>`` are dropped, and so is the content
+of ``<sub>`` (a sub-flow such as a tooltip, not part of the sentence); what was dropped is
+counted.  Only our own props (``x-work``, ``x-status`` …) are kept; other tools' are not read.
+
+A language's ``<tuv>``s are its version's text: one sentence segment each, its paragraph the
+unit's index and its sentence number its place among that unit's ``<tuv>``s of the language.
 """
 
 from __future__ import annotations
 
-import hashlib
+import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 from lxml import etree
-from sqlalchemy.orm import Session
 
-from aligner import __version__
-from aligner.corpus import VersionSpec, WorkSpec, upsert_version, upsert_work
+from aligner.core.languages import language_info
+from aligner.core.types import LINK_STATUSES
 from aligner.errors import InputError
-from aligner.formats.beads import rounded_score, stored_run
-from aligner.formats.xml import parse_xml
-from aligner.languages import language_info
-from aligner.store.models import (
-    AlignmentRun,
-    Link,
-    LinkSegment,
-    Revision,
-    Segment,
-    SourceDocument,
-    Version,
+from aligner.formats.columns import BeadColumns, SentenceColumns
+from aligner.formats.model import (
+    MAX_LANGUAGE,
+    MAX_SEGMENT_CHARS,
+    DocRun,
+    DocVersion,
+    DocWork,
+    ParallelDocument,
+    VersionRef,
+    slug_from_name,
 )
+from aligner.formats.xml import check_no_entities, release, stream_xml
 
 METHOD = "tmx-import"
-LINK_STATUSES = ("auto", "confirmed", "corrected")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 KEPT_INLINE = ("hi",)
 DROPPED_INLINE = ("bpt", "ept", "ph", "it", "ut", "sub")
+OUR_PROPS = frozenset(
+    ("x-work", "x-src-version", "x-tgt-version", "x-version", "x-translator", "x-status",
+     "x-score")
+)  # fmt: skip
+NO_PROPS: Mapping[str, str] = MappingProxyType({})
+SKIPPED_TUV = "a <tuv> without a language or <seg> was skipped"
 _LABEL_REVISION = re.compile(r"^(?P<label>.+) r\d+$")
 
 
-@dataclass
+@dataclass(slots=True)
 class TmxVariant:
     language: str
     text: str
-    props: dict[str, str] = field(default_factory=dict)
+    props: Mapping[str, str]  # shared between <tuv>s with the same props: read only
 
 
-@dataclass
+@dataclass(slots=True)
 class TmxUnit:
     variants: list[TmxVariant]
-    props: dict[str, str]
+    props: Mapping[str, str]
 
 
 @dataclass
@@ -70,77 +80,129 @@ class TmxMemory:
     dropped: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
-
-@dataclass(frozen=True)
-class StoredVersion:
-    label: str
-    language: str
-    revision: int
-    segments: int
-    new: bool  # a new revision, rather than the current one holding the same segments
+    def warn(self, warning: str) -> None:
+        if warning not in self.warnings:
+            self.warnings.append(warning)
 
 
-@dataclass(frozen=True)
-class StoredRun:
-    id: int
-    src: str
-    tgt: str
-    statuses: dict[str, int]  # links per status
-    new: bool  # rather than the same run found already stored
-
-    @property
-    def links(self) -> int:
-        return sum(self.statuses.values())
-
-
-@dataclass(frozen=True)
-class TmxImportOutcome:
-    work: str
-    versions: list[StoredVersion]
-    runs: list[StoredRun]
-    units: int
-    dropped: dict[str, int]
-    warnings: list[str]
+# Reading ---------------------------------------------------------------------------------
 
 
 def read_tmx(path: Path) -> TmxMemory:
-    """Parse ``path`` as TMX or raise :class:`InputError` naming the file and the problem."""
-    tree = parse_xml(path)
-    root = tree.getroot()
+    """Parse ``path`` as TMX or raise :class:`InputError` naming the file and the problem.
+
+    The units are the ``<tu>`` elements inside the root's first ``<body>``, in document order.
+    """
+    elements = stream_xml(path, ("header", "tu"))
+    root = next(elements)
     if root.tag != "tmx":
         raise InputError(f"{path}: not a TMX file (the root element is <{root.tag}>, not <tmx>)")
-    header, body = root.find("header"), root.find("body")
-    if body is None:
+    reader = _UnitReader(TmxMemory(path=path, srclang="", units=[]))
+    header: etree._Element | None = None
+    body: etree._Element | None = None
+    for element in elements:
+        if element.tag == "header":
+            if header is None and element.getparent() is root:
+                check_no_entities(path, element)
+                header = element
+            continue
+        body = body if body is not None else root.find("body")
+        if body is not None and _outermost_unit_in(element, body):
+            check_no_entities(path, element)
+            for tu in element.iter("tu"):  # a <tu> inside another one, too, as before
+                reader.read(tu)
+            release(element)
+    if root.find("body") is None:
         raise InputError(f"{path}: not a TMX file (no <body>)")
-    memory = TmxMemory(path=path, srclang="", units=[])
-    for tu in body.iter("tu"):
-        unit = TmxUnit(variants=[], props=_props(tu))
-        for tuv in tu.findall("tuv"):
-            language = tuv.get(XML_LANG) or tuv.get("lang")
-            seg = tuv.find("seg")
-            if not language or seg is None:
-                memory.warnings.append("a <tuv> without a language or <seg> was skipped")
-                continue
-            text = _seg_text(seg, memory.dropped)
-            if text.strip():
-                unit.variants.append(TmxVariant(_language(path, language), text, _props(tuv)))
-        if unit.variants:
-            memory.units.append(unit)
+    memory = reader.memory
     if not memory.units:
         raise InputError(f"{path}: the TMX body holds no translation unit with text")
     memory.srclang = _srclang(memory, header.get("srclang", "") if header is not None else "")
     return memory
 
 
-def _props(element: etree._Element) -> dict[str, str]:
-    return {prop.get("type", ""): prop.text or "" for prop in element.findall("prop")}
+def _outermost_unit_in(tu: etree._Element, body: etree._Element) -> bool:
+    """Whether ``tu`` lies in ``body`` and in no other ``<tu>``."""
+    if tu.getparent() is body:
+        return True
+    ancestors = list(tu.iterancestors())
+    return not any(a.tag == "tu" for a in ancestors) and any(a is body for a in ancestors)
 
 
-def _language(path: Path, tag: str) -> str:
-    try:
-        return language_info(tag).tag
-    except InputError as exc:
-        raise InputError(f"{path}: {tag!r} is not a language tag") from exc
+class _UnitReader:
+    """Turns ``<tu>`` elements into units, sharing equal props and language tags between them
+    so a large memory holds little more than its texts."""
+
+    def __init__(self, memory: TmxMemory) -> None:
+        self.memory = memory
+        self.languages: dict[str, str] = {}
+        self.props_seen: dict[tuple[tuple[str, str], ...], Mapping[str, str]] = {}
+
+    def read(self, tu: etree._Element) -> None:
+        """Add the unit ``tu`` holds, if it has text: its props and ``<tuv>``s (children)."""
+        variants: list[TmxVariant] = []
+        props: dict[str, str] = {}
+        for child in tu:
+            tag = child.tag
+            if tag == "tuv":
+                self.variant(child, variants)
+            elif tag == "prop":
+                _add_prop(props, child)
+        if variants:
+            self.memory.units.append(TmxUnit(variants, self.shared(props)))
+
+    def variant(self, tuv: etree._Element, variants: list[TmxVariant]) -> None:
+        language = tuv.get(XML_LANG) or tuv.get("lang")
+        seg: etree._Element | None = None
+        props: dict[str, str] = {}
+        for child in tuv:
+            tag = child.tag
+            if tag == "prop":
+                _add_prop(props, child)
+            elif tag == "seg" and seg is None:
+                seg = child
+        if not language or seg is None:
+            self.memory.warn(SKIPPED_TUV)
+            return
+        text = _seg_text(seg, self.memory.dropped) if len(seg) else seg.text or ""
+        if len(text) > MAX_SEGMENT_CHARS:
+            raise InputError(
+                f"{self.memory.path}: the <seg> at line {seg.sourceline} is {len(text):,} "
+                f"characters long, more than the {MAX_SEGMENT_CHARS:,} one segment may hold"
+            )
+        if text.strip():
+            variants.append(TmxVariant(self.language(language), text, self.shared(props)))
+
+    def shared(self, props: dict[str, str]) -> Mapping[str, str]:
+        """``props``, or an equal mapping already read: read only, shared by many units."""
+        if not props:
+            return NO_PROPS
+        key = tuple(props.items())
+        found = self.props_seen.get(key)
+        if found is None:
+            found = self.props_seen[key] = MappingProxyType(props)
+        return found
+
+    def language(self, tag: str) -> str:
+        known = self.languages.get(tag)
+        if known is None:
+            try:
+                known = language_info(tag).tag
+            except InputError as exc:
+                raise InputError(f"{self.memory.path}: {tag!r} is not a language tag") from exc
+            if len(known) > MAX_LANGUAGE:
+                raise InputError(
+                    f"{self.memory.path}: the language tag {tag!r} is longer than "
+                    f"{MAX_LANGUAGE} characters"
+                )
+            self.languages[tag] = known
+        return known
+
+
+def _add_prop(props: dict[str, str], prop: etree._Element) -> None:
+    kind = prop.get("type")
+    if kind in OUR_PROPS:
+        props[kind] = prop.text or ""
 
 
 def _srclang(memory: TmxMemory, declared: str) -> str:
@@ -150,13 +212,13 @@ def _srclang(memory: TmxMemory, declared: str) -> str:
     try:
         tag = language_info(declared).tag
     except InputError:
-        memory.warnings.append(
+        memory.warn(
             f"srclang {declared!r} is not a language; the first <tuv>'s language {first} is "
             f"taken as the original"
         )
         return first
     if not any(v.language == tag for u in memory.units for v in u.variants):
-        memory.warnings.append(f"no <tuv> is in srclang {tag}; {first} is taken as the original")
+        memory.warn(f"no <tuv> is in srclang {tag}; {first} is taken as the original")
         return first
     return tag
 
@@ -178,55 +240,52 @@ def _inline_text(element: etree._Element, dropped: Counter[str]) -> str:
     return ""
 
 
-def import_tmx(session: Session, path: Path, slug: str | None) -> TmxImportOutcome:
-    """Import the memory in ``path`` into the session's transaction."""
-    memory = read_tmx(path)
-    ours = memory.units[0].props
-    work_slug = slug or ours.get("x-work") or _slug_from(path)
+# The document ----------------------------------------------------------------------------
+
+
+def read_tmx_document(path: Path) -> ParallelDocument:
+    """The memory in ``path`` as a parallel document; the memory itself is not kept."""
+    return memory_document(read_tmx(path))
+
+
+def memory_document(memory: TmxMemory) -> ParallelDocument:
+    """The work (named by our ``x-work`` prop, else after the file), a version per language
+    (the source language's first) and a run from the original to each translation."""
     labels = _labels(memory)
-    work = upsert_work(session, WorkSpec(work_slug))
-    src_label = labels[memory.srclang]
     languages = sorted({v.language for u in memory.units for v in u.variants})
     ordered = [memory.srclang] + [lang for lang in languages if lang != memory.srclang]
-    versions: dict[str, Version] = {}
-    for language in ordered:
-        is_src = language == memory.srclang
-        spec = VersionSpec(
-            language,
-            "original" if is_src else "translation",
-            label=labels[language],
-            translation_of=None if is_src else src_label,
-            translator=None if is_src else _translator(memory, language),
-        )
-        versions[language] = upsert_version(session, work, spec)
-    segments = {lang: _revision(session, memory, versions[lang], lang) for lang in ordered}
-    runs = []
-    for language in ordered[1:]:
-        run, new = _run(session, work.id, memory, segments, language)
-        statuses = Counter(link.status for link in run.links)
-        runs.append(StoredRun(run.id, src_label, labels[language], dict(statuses), new))
-    return TmxImportOutcome(
-        work=work.slug,
-        versions=[
-            StoredVersion(
-                versions[lang].label,
-                lang,
-                segments[lang][0].number,
-                sum(len(group) for group in segments[lang][1].values()),
-                segments[lang][2],
-            )
-            for lang in ordered
-        ],
-        runs=runs,
+    versions = [
+        _version(memory, labels, language, number) for number, language in enumerate(ordered, 1)
+    ]
+    runs = [
+        _run(memory, versions[0], version, number) for number, version in enumerate(versions[1:], 1)
+    ]
+    unscored = sum(1 for unit in memory.units for p in _all_props(unit) if _unscored(p))
+    if unscored:
+        values = "value is" if unscored == 1 else "values are"
+        memory.warn(f"{unscored} x-score {values} not a finite number; those links have no score")
+    slug = memory.units[0].props.get("x-work") or slug_from_name(memory.path.stem, "tmx")
+    return ParallelDocument(
+        DocWork(slug),
+        versions,
+        runs,
         units=len(memory.units),
         dropped=dict(sorted(memory.dropped.items())),
         warnings=memory.warnings,
     )
 
 
-def _slug_from(path: Path) -> str:
-    slug = re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-._")
-    return slug or "tmx"
+def _version(memory: TmxMemory, labels: dict[str, str], language: str, number: int) -> DocVersion:
+    original = language == memory.srclang
+    return DocVersion(
+        labels[language],
+        language,
+        id=number,
+        role="original" if original else "translation",
+        translation_of=None if original else VersionRef(labels[memory.srclang]),
+        translator=None if original else _translator(memory, language),
+        segments=_segments(memory, language),
+    )
 
 
 def _labels(memory: TmxMemory) -> dict[str, str]:
@@ -258,115 +317,50 @@ def _translator(memory: TmxMemory, language: str) -> str | None:
     return None
 
 
-Stored = tuple[Revision, dict[int, list[Segment]], bool]
-
-
-def _revision(session: Session, memory: TmxMemory, version: Version, language: str) -> Stored:
-    """The revision of ``version`` holding its <tuv>s in order, one segment per <seg>, its
-    segments per unit, and whether it is new: the current one is kept if it holds the same."""
-    pieces = [
-        (index, variant.text)
-        for index, unit in enumerate(memory.units)
-        for variant in unit.variants
-        if variant.language == language
-    ]
-    current = version.current
-    if current is not None and [(s.paragraph, s.kind, s.text) for s in current.segments] == [
-        (index, "sentence", piece) for index, piece in pieces
-    ]:
-        return current, _segments_by_unit(current.segments), False
-    text = "\n\n".join(piece for _, piece in pieces)
-    raw = text.encode("utf-8")
-    digest = hashlib.sha256(raw).hexdigest()
-    document = session.query(SourceDocument).filter_by(sha256=digest).one_or_none()
-    if document is None:
-        document = SourceDocument(
-            sha256=digest, filename=f"{memory.path.name} ({language})", encoding="utf-8",
-            size=len(raw), raw=raw, text=text,
-        )  # fmt: skip
-        session.add(document)
-    revision = Revision(
-        number=current.number + 1 if current else 1, source_document=document, char_start=0,
-        char_end=len(text), sha256=digest, segmentation={"from": "tmx", "file": memory.path.name},
-        apparatus={},
-    )  # fmt: skip
-    version.revisions.append(revision)
-    session.flush()
-    segments: list[Segment] = []
-    offset = 0
-    for position, (index, piece) in enumerate(pieces):
-        sentence = sum(1 for s in segments if s.paragraph == index)
-        segments.append(
-            Segment(
-                revision_id=revision.id, position=position, kind="sentence", paragraph=index,
-                sentence=sentence, start=offset, end=offset + len(piece), text=piece, label=None,
-            )
-        )  # fmt: skip
-        offset += len(piece) + 2
-    session.add_all(segments)
-    session.flush()
-    return revision, _segments_by_unit(segments), True
-
-
-def _segments_by_unit(segments: Sequence[Segment]) -> dict[int, list[Segment]]:
-    by_unit: dict[int, list[Segment]] = {}
-    for segment in segments:
-        by_unit.setdefault(segment.paragraph, []).append(segment)
-    return by_unit
-
-
-def _run(
-    session: Session,
-    work_id: int,
-    memory: TmxMemory,
-    segments: dict[str, Stored],
-    language: str,
-) -> tuple[AlignmentRun, bool]:
-    """The run of the units that hold either side, and whether it is new: the same run
-    already stored between the same revisions is kept instead."""
-    src_revision, src_units, _ = segments[memory.srclang]
-    tgt_revision, tgt_units, _ = segments[language]
-    beads = []
+def _segments(memory: TmxMemory, language: str) -> SentenceColumns:
+    """A segment per <tuv> in ``language``, in order: paragraph the unit, sentence the place
+    among the unit's <tuv>s in that language."""
+    segments = SentenceColumns()
+    previous, sentence = -1, 0
     for index, unit in enumerate(memory.units):
-        src, tgt = src_units.get(index, []), tgt_units.get(index, [])
-        if src or tgt:  # a unit with one side is an omission or an addition
-            props = _unit_props(unit, language)
-            beads.append((src, tgt, _score(props), _status(props)))
-    wanted = [
-        (
-            tuple(s.position for s in src),
-            tuple(t.position for t in tgt),
-            status,
-            rounded_score(score),
-        )
-        for src, tgt, score, status in beads
-    ]
-    stored = stored_run(session, (src_revision, tgt_revision), (METHOD, "none"), wanted)
-    if stored is not None:
-        return stored, False
-    run = AlignmentRun(
-        work_id=work_id, src_revision=src_revision, tgt_revision=tgt_revision, method=METHOD,
-        model="none", code_version=__version__, parameters={"file": memory.path.name},
-    )  # fmt: skip
-    kinds: Counter[str] = Counter()
-    for src, tgt, score, status in beads:
-        members = [LinkSegment(segment=s, side="src") for s in src]
-        members += [LinkSegment(segment=t, side="tgt") for t in tgt]
-        kinds[f"{len(src)}-{len(tgt)}"] += 1
-        run.links.append(Link(position=len(run.links), score=score, status=status, members=members))
-    scores = [link.score for link in run.links if link.score is not None]
-    mean_score = round(sum(scores) / len(scores), 4) if scores else 1.0
-    run.summary = {
-        "beads": len(run.links), "kinds": dict(kinds.most_common()), "mean_score": mean_score,
-        "embedded": 0, "reused": 0,
-    }  # fmt: skip
-    session.add(run)
-    session.flush()
-    return run, True
+        for variant in unit.variants:
+            if variant.language == language:
+                sentence = sentence + 1 if index == previous else 0
+                previous = index
+                segments.append(index, sentence, variant.text)
+    return segments
 
 
-def _positions(segments: Sequence[Segment]) -> tuple[int, ...]:
-    return tuple(segment.position for segment in segments)
+def _run(memory: TmxMemory, src: DocVersion, tgt: DocVersion, number: int) -> DocRun:
+    """The run of the units that hold either side (a unit with one side is an omission or
+    an addition), in unit order."""
+    units = [_paragraphs(version) for version in (src, tgt)]
+    beads = BeadColumns()
+    for index, src_range, tgt_range in _unit_ranges(*units):
+        props = _unit_props(memory.units[index], tgt.language)
+        beads.append(src_range, tgt_range, _score(props), _status(props))
+    parameters = {"file": memory.path.name}
+    return DocRun(src.label, tgt.label, beads, id=number, method=METHOD, parameters=parameters)
+
+
+def _paragraphs(version: DocVersion) -> Sequence[int]:
+    segments = version.segments
+    return segments.paragraphs if isinstance(segments, SentenceColumns) else []
+
+
+def _unit_ranges(src: Sequence[int], tgt: Sequence[int]) -> Iterator[tuple[int, range, range]]:
+    """(unit index, its source segments, its target segments) of each unit holding either
+    side, in unit order; ``src`` and ``tgt`` are each segment's unit index, ascending."""
+    i = j = 0
+    while i < len(src) or j < len(tgt):
+        unit = min(src[i] if i < len(src) else math.inf, tgt[j] if j < len(tgt) else math.inf)
+        i_end, j_end = i, j
+        while i_end < len(src) and src[i_end] == unit:
+            i_end += 1
+        while j_end < len(tgt) and tgt[j_end] == unit:
+            j_end += 1
+        yield int(unit), range(i, i_end), range(j, j_end)
+        i, j = i_end, j_end
 
 
 def _unit_props(unit: TmxUnit, language: str) -> dict[str, str]:
@@ -376,14 +370,24 @@ def _unit_props(unit: TmxUnit, language: str) -> dict[str, str]:
     return props
 
 
-def _score(props: dict[str, str]) -> float | None:
+def _all_props(unit: TmxUnit) -> list[Mapping[str, str]]:
+    return [unit.props, *(variant.props for variant in unit.variants)]
+
+
+def _score(props: Mapping[str, str]) -> float | None:
+    """Our x-score; anything but a finite number is no score."""
     try:
-        return float(props["x-score"])
+        value = float(props["x-score"])
     except (KeyError, ValueError):
         return None
+    return value if math.isfinite(value) else None
 
 
-def _status(props: dict[str, str]) -> str:
+def _unscored(props: Mapping[str, str]) -> bool:
+    return "x-score" in props and _score(props) is None
+
+
+def _status(props: Mapping[str, str]) -> str:
     """Our own x-status when the memory carries one; a memory's unit is otherwise confirmed."""
     status = props.get("x-status", "")
     return status if status in LINK_STATUSES else "confirmed"

@@ -35,11 +35,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("original", "translation")
 # Full-text objects made by raw SQL in the migrations (FTS5 table and triggers on SQLite, a GIN
 # index on PostgreSQL): not modelled by the ORM, so schema comparisons leave them out.
 FULL_TEXT_OBJECT_PREFIXES = ("segments_fts", "ix_segments_text_tsv")
-TRANSLATION_BASES = ("stated", "inferred", "unknown")
 
 
 def utcnow() -> datetime:

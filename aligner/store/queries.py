@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from aligner.errors import NotFoundError
 from aligner.store.models import Revision, Segment, SourceDocument, Version, Work
+
+IN_CHUNK = 500  # ids in one ``IN (…)`` list
+
+
+def chunked(ids: Sequence[int], size: int = IN_CHUNK) -> Iterator[Sequence[int]]:
+    """``ids`` in slices of ``size``, for queries that look many ids up with ``IN (…)``."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def find_work(session: Session, slug: str) -> Work | None:

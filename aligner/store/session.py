@@ -7,10 +7,12 @@ leaves nothing behind.
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -24,11 +26,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from aligner.errors import DatabaseError
+from aligner.errors import DatabaseError, InputError
 
 DEFAULT_DB_FILENAME = "aligner.sqlite"
 DB_ENV_VAR = "ALIGNER_DB"
 TIMEOUT_ENV_VAR = "ALIGNER_DB_TIMEOUT"
+DEFAULT_TIMEOUT_S = 5.0
 
 
 def default_url() -> str:
@@ -69,11 +72,34 @@ def describe_url(url: str) -> str:
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Write-ahead logging: readers never wait for a writer, nor a writer for readers.  A
+    # read-only connection, or one that finds the file locked at this instant, goes on in the
+    # mode the database is in.
+    with suppress(sqlite3.OperationalError):
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
+def sqlite_timeout() -> float:
+    """Seconds an SQLite statement waits for another process's write: ``$ALIGNER_DB_TIMEOUT``."""
+    raw = os.environ.get(TIMEOUT_ENV_VAR, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_S
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InputError(
+            f"{TIMEOUT_ENV_VAR}={raw!r}: not a number of seconds to wait for a locked database "
+            "(for example 5 or 0.5)"
+        )
+    return seconds
+
+
 def create_db_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys on and a bounded lock wait."""
+    """An engine for ``url``; SQLite gets foreign keys, write-ahead logging and a bounded
+    lock wait."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -83,8 +109,7 @@ def create_db_engine(url: str) -> Engine:
             return create_engine(url, pool_pre_ping=True)
         except (ArgumentError, ImportError) as exc:
             raise DatabaseError(f"{describe_url(url)}: cannot use this database: {exc}") from exc
-    timeout = float(os.environ.get(TIMEOUT_ENV_VAR, "5"))
-    engine = create_engine(url, connect_args={"timeout": timeout})
+    engine = create_engine(url, connect_args={"timeout": sqlite_timeout()})
     event.listen(engine, "connect", _enable_sqlite_pragmas)
     return engine
 

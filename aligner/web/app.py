@@ -1,61 +1,60 @@
 """The review web application: pages, a JSON API and exports over one database.
 
 Pages are rendered on the server (Jinja2, autoescaped); a little JavaScript adds keyboard
-shortcuts.  Every edit is one transaction through :mod:`aligner.review`.  Errors are answered
-as a short HTML page, or JSON under ``/api/``, with a 4xx status: never a traceback.
+shortcuts.  Every edit is one transaction through :mod:`aligner.services.review`.  Errors are
+answered as a short HTML page, or JSON under ``/api/``, with a 4xx status and one line: never a
+traceback.  :mod:`aligner.web.security` stands in front of everything (hosts, token, cross-site
+requests, body size, headers).  The routes are in :mod:`~aligner.web.routes_pages`,
+:mod:`~aligner.web.routes_api` and :mod:`~aligner.web.routes_exports`.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
-from importlib.resources import files
-from typing import Any, TypeVar
-from urllib.parse import quote
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
 
 from aligner import __version__
-from aligner.cli.export_tei import choose_runs
-from aligner.errors import AlignerError, DatabaseError, InputError, NotFoundError
-from aligner.formats.beads import STATUSES, ExportFilter
-from aligner.formats.tei import build_tei, write_tei
-from aligner.formats.tmx import document_from_runs, write_tmx
-from aligner.review import (
-    EditError,
-    EditRequest,
-    EditResult,
-    StaleVersionError,
-    edit,
-    review_target,
-)
+from aligner.core.bead_edits import EditError
+from aligner.errors import AlignerError, DatabaseError, NotFoundError
+from aligner.services.review import StaleVersionError
+from aligner.services.review_views import PER_PAGE
 from aligner.store.session import Database
-from aligner.web.pages import (
-    PER_PAGE,
-    AlignmentPage,
-    alignment_page,
-    next_low_confidence,
-    page_of,
-    works_overview,
-)
+from aligner.web.context import PACKAGE, WebContext, review_templates
+from aligner.web.parsing import MediaTypeError, one_line
+from aligner.web.routes_api import api_router
+from aligner.web.routes_exports import exports_router
+from aligner.web.routes_pages import pages_router
+from aligner.web.security import WILDCARD_BINDS, Access, SecurityLayer, host_name, is_loopback
 
-T = TypeVar("T")
+# What `aligner serve` takes from the web layer: this module is the command's one way in.
+__all__ = ["WILDCARD_BINDS", "Access", "create_app", "host_name", "is_loopback"]
 log = logging.getLogger("aligner.web")
-PACKAGE = files("aligner.web")
-EDIT_FIELDS = ("action", "version", "position", "side", "direction", "src_at", "tgt_at")
+
+
+class GuardedApp(FastAPI):
+    """FastAPI with a layer outside its whole stack, the 500 handler included, so that every
+    response passes through it."""
+
+    def __init__(self, guard: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
+        self.guard = guard
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return self.guard(super().build_middleware_stack())
 
 
 def status_of(exc: AlignerError) -> int:
     """The HTTP status a user's error answers with."""
+    if isinstance(exc, MediaTypeError):
+        return 415
     if isinstance(exc, StaleVersionError):
         return 409
     if isinstance(exc, NotFoundError):
@@ -67,24 +66,36 @@ def status_of(exc: AlignerError) -> int:
     return 400
 
 
-def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
-    """The application over ``db``; edits are recorded as made by ``user``."""
-    app = FastAPI(title="aligner review", version=__version__, docs_url=None, redoc_url=None)
-    templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
-    templates.env.filters["score"] = lambda s: "–" if s is None else f"{s:.2f}"
-    templates.env.filters["when"] = _when
-    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
-
-    def in_session(work: Callable[[Session], T]) -> T:
-        with db.session() as session:
-            return work(session)
+def create_app(
+    db: Database, user: str, per_page: int = PER_PAGE, access: Access | None = None
+) -> FastAPI:
+    """The application over ``db``; edits are recorded as made by ``user``.  ``access``: the
+    hosts and token it answers to (by default loopback names and no token)."""
+    context = WebContext(db, user, per_page, review_templates())
 
     def error_response(request: Request, status: int, message: str) -> Response:
+        message = one_line(message)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message, "status": status}, status_code=status)
-        return templates.TemplateResponse(
+        return context.templates.TemplateResponse(
             request, "error.html", {"status": status, "message": message}, status_code=status
         )
+
+    guarded_access = access or Access()
+    app = GuardedApp(
+        lambda inner: SecurityLayer(inner, guarded_access, error_response),
+        title="aligner review", version=__version__, docs_url=None, redoc_url=None,
+        openapi_url=None,
+    )  # fmt: skip
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
+    _answer_errors(app, error_response)
+    for router in (pages_router(context), exports_router(context), api_router(context)):
+        app.include_router(router)
+    return app
+
+
+def _answer_errors(app: FastAPI, error_response: Callable[[Request, int, str], Response]) -> None:
+    """Every error as one line with a 4xx status (a 500 for a bug, its traceback logged)."""
 
     @app.exception_handler(AlignerError)
     async def aligner_error(request: Request, exc: AlignerError) -> Response:
@@ -104,186 +115,6 @@ def create_app(db: Database, user: str, per_page: int = PER_PAGE) -> FastAPI:
         log.exception("unexpected error on %s", request.url.path)
         return error_response(request, 500, "internal error (the server log has the details)")
 
-    # --- pages ---------------------------------------------------------------------------
-
-    @app.get("/", response_class=HTMLResponse)
-    def works_page(request: Request) -> Response:
-        rows = in_session(works_overview)
-        return templates.TemplateResponse(request, "works.html", {"works": rows, "user": user})
-
-    @app.get("/runs/{run_id}", response_class=HTMLResponse)
-    def alignment_view(
-        request: Request, run_id: int, page: int = 1, at: int | None = None
-    ) -> Response:
-        chosen = page_of(at, per_page) if at is not None else page
-        view = in_session(lambda s: alignment_page(s, run_id, chosen, per_page))
-        return templates.TemplateResponse(
-            request, "alignment.html", {"view": view, "user": user, "at": at}
-        )
-
-    @app.get("/runs/{run_id}/next-low")
-    def next_low(run_id: int, after: int = -1) -> Response:
-        found = in_session(lambda s: next_low_confidence(s, run_id, after))
-        if found is None:
-            return RedirectResponse(f"/runs/{run_id}?note=no-low", status_code=303)
-        return RedirectResponse(f"/runs/{run_id}?at={found}#bead-{found}", status_code=303)
-
-    @app.post("/runs/{run_id}/edit")
-    async def edit_from_form(request: Request, run_id: int) -> Response:
-        fields = await _form_fields(request)
-        result = await run_in_threadpool(apply_edit, run_id, fields)
-        return RedirectResponse(
-            f"/runs/{run_id}?at={result.start}#bead-{result.start}", status_code=303
-        )
-
-    # --- exports -------------------------------------------------------------------------
-
-    @app.get("/runs/{run_id}/export.tmx")
-    def export_tmx(run_id: int, status: str = "any", keep_unaligned: bool = False) -> Response:
-        if status not in STATUSES:
-            raise InputError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
-        keep = ExportFilter(status=status, keep_unaligned=keep_unaligned)
-
-        def build(session: Session) -> tuple[bytes, str]:
-            run = review_target(session, run_id).shown
-            data = write_tmx(document_from_runs([run], keep))
-            return data, _file_name(run, "tmx")
-
-        data, name = in_session(build)
-        return _attachment(data, name, "application/x-tmx+xml")
-
-    @app.get("/runs/{run_id}/export.tei")
-    def export_tei(run_id: int) -> Response:
-        def build(session: Session) -> tuple[bytes, str]:
-            run = review_target(session, run_id).shown
-            work = run.src_revision.version.work
-            runs, _ = choose_runs(session, work.slug, [run.id])
-            return write_tei(build_tei(work, runs)), _file_name(run, "tei.xml")
-
-        data, name = in_session(build)
-        return _attachment(data, name, "application/tei+xml")
-
-    # --- JSON API ------------------------------------------------------------------------
-
-    @app.get("/api/works")
-    def works_json() -> Response:
-        rows = in_session(works_overview)
-        return JSONResponse(
-            [
-                {
-                    "work": row.work.slug, "title": row.work.title,
-                    "versions": [
-                        {"label": v.label, "language": v.language, "direction": v.direction,
-                         "role": v.role, "demonstration": v.demonstration}
-                        for v in row.versions
-                    ],
-                    "runs": [
-                        {"run": r.id, "method": r.method, "src": r.src, "tgt": r.tgt,
-                         "beads": r.beads, "low_confidence": r.low,
-                         "low_share": round(r.low_share, 4), "confirmed": r.confirmed,
-                         "corrected": r.corrected, "status": r.status,
-                         "review_of": r.review_of, "reviewed_as": r.reviewed_as}
-                        for r in row.runs
-                    ],
-                }
-                for row in rows
-            ]
-        )  # fmt: skip
-
-    @app.get("/api/runs/{run_id}")
-    def run_json(run_id: int, page: int = 1) -> Response:
-        view = in_session(lambda s: alignment_page(s, run_id, page, per_page))
-        return JSONResponse(_page_json(view))
-
-    @app.post("/api/runs/{run_id}/edits")
-    async def edit_from_json(request: Request, run_id: int) -> Response:
-        fields = await _json_fields(request)
-        result = await run_in_threadpool(apply_edit, run_id, fields)
-        return JSONResponse(
-            {
-                "review_run": result.review_run_id, "base_run": result.base_run_id,
-                "version": result.version, "action": result.action, "start": result.start,
-                "undone": result.undone,
-                "beads": [
-                    {"position": result.start + n, "kind": b.kind, "status": b.status,
-                     "score": b.score}
-                    for n, b in enumerate(result.beads)
-                ],
-            }
-        )  # fmt: skip
-
-    def apply_edit(run_id: int, fields: dict[str, Any]) -> EditResult:
-        request = EditRequest(
-            action=_text(fields, "action", required=True) or "",
-            position=_integer(fields, "position", default=0),
-            side=_text(fields, "side"), direction=_text(fields, "direction"),
-            src_at=_optional_integer(fields, "src_at"), tgt_at=_optional_integer(fields, "tgt_at"),
-        )  # fmt: skip
-        version = _integer(fields, "version", default=None)
-        return in_session(lambda s: edit(s, run_id, request, version, user))
-
-    return app
-
-
-# --- request parsing: every problem is one clear InputError ---------------------------------
-
-
-async def _form_fields(request: Request) -> dict[str, Any]:
-    kind = request.headers.get("content-type", "")
-    if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        raise InputError("send the edit as a form (application/x-www-form-urlencoded)")
-    try:
-        form = await request.form()
-    except Exception as exc:  # the multipart parser raises several kinds
-        raise InputError(f"the form data cannot be read: {exc}") from exc
-    return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-async def _json_fields(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"the request body is not valid JSON: {exc}") from exc
-    if not isinstance(data, dict):
-        raise InputError("the request body must be a JSON object with action and version")
-    unknown = sorted(set(data) - set(EDIT_FIELDS))
-    if unknown:
-        raise InputError(f"unknown field {unknown[0]!r} (fields: {', '.join(EDIT_FIELDS)})")
-    return data
-
-
-def _text(fields: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = fields.get(name)
-    if value in (None, ""):
-        if required:
-            raise InputError(f"{name}: missing")
-        return None
-    if not isinstance(value, str):
-        raise InputError(f"{name}: must be text, not {json.dumps(value)}")
-    return value
-
-
-def _integer(fields: dict[str, Any], name: str, *, default: int | None) -> int:
-    value = _optional_integer(fields, name)
-    if value is not None:
-        return value
-    if default is None:
-        raise InputError(f"{name}: missing (the version of the alignment the edit was made on)")
-    return default
-
-
-def _optional_integer(fields: dict[str, Any], name: str) -> int | None:
-    value = fields.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InputError(f"{name}: must be a whole number, not {json.dumps(value)}")
-    try:
-        return int(value)
-    except ValueError:
-        raise InputError(f"{name}: must be a whole number, not {value!r}") from None
-
 
 def _validation_message(exc: RequestValidationError) -> str:
     problems = []
@@ -292,41 +123,3 @@ def _validation_message(exc: RequestValidationError) -> str:
         where = ".".join(location)
         problems.append(f"{where}: {error.get('msg', 'invalid')}".strip(": "))
     return "; ".join(problems) or "bad request"
-
-
-def _when(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M")
-
-
-def _file_name(run: Any, suffix: str) -> str:
-    src, tgt = run.src_revision.version, run.tgt_revision.version
-    return f"{src.work.slug}.{src.label}-{tgt.label}.run{run.id}.{suffix}"
-
-
-def _attachment(data: bytes, name: str, media_type: str) -> Response:
-    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
-    return Response(data, media_type=media_type, headers={"Content-Disposition": disposition})
-
-
-def _page_json(view: AlignmentPage) -> dict[str, Any]:
-    target = view.target
-    return {
-        "work": view.work.slug,
-        "base_run": target.base.id,
-        "review_run": target.review.id if target.review else None,
-        "version": view.version,
-        "src": {"label": view.src.label, "language": view.src.language,
-                "direction": view.src.direction},
-        "tgt": {"label": view.tgt.label, "language": view.tgt.language,
-                "direction": view.tgt.direction},
-        "page": view.page, "pages": view.pages, "beads_total": view.total,
-        "low_confidence": view.low_total, "edits": view.edits,
-        "beads": [
-            {"position": b.position, "kind": b.kind, "score": b.score, "status": b.status,
-             "low": b.low, "edited_by": b.edited_by,
-             "edited_at": b.edited_at.isoformat() if b.edited_at else None,
-             "src": [{"segment": s.position, "text": s.text} for s in b.src],
-             "tgt": [{"segment": t.position, "text": t.text} for t in b.tgt]}
-            for b in view.beads
-        ],
-    }  # fmt: skip

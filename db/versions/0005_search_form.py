@@ -10,8 +10,9 @@ PostgreSQL's 'simple' configuration keeps them, and accents, inside the word.  B
 index a *search form* of the text: Hebrew points and cantillation removed, the Yiddish
 ligatures װ ױ ײ spelt out as two letters, ё and the pre-1918 letters ѣ і ѵ ѳ written in modern
 spelling (е и и ф) and the hard sign ъ dropped; PostgreSQL also strips Latin accents,
-which unicode61 (remove_diacritics 2) already does on SQLite.  ``aligner.query.search_form``
-applies the same table to queries; a test checks the two tables agree.
+which unicode61 (remove_diacritics 2) already does on SQLite.
+``aligner.core.search_text.search_form`` applies the same table to queries; a test checks the
+two tables agree.
 
 SQLite: the FTS5 table becomes contentless (it holds the search form, not the text) and the
 triggers feed it the search form.  PostgreSQL: an immutable SQL function

@@ -6,6 +6,8 @@
   const run = main.dataset.run;
   const version = Number(main.dataset.version);
   const message = document.getElementById("message");
+  // The server refuses an edit without this page's CSRF token (aligner/web/security.py).
+  const csrfToken = document.querySelector('meta[name="aligner-csrf"]').content;
   const beads = Array.from(document.querySelectorAll("tr.bead"));
   let selected = null;
 
@@ -28,7 +30,7 @@
     try {
       response = await fetch(`/api/runs/${run}/edits`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "X-Aligner-CSRF": csrfToken },
         body: JSON.stringify(Object.assign({ version: version }, fields)),
       });
     } catch (error) {

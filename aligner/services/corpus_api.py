@@ -1,0 +1,75 @@
+"""The Python API: an aligner database opened for queries.
+
+>>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
+...     for hit in corpus.search("Jaurès", tgt="fr"):
+...         print(hit.work, hit.label, hit.match, [c.text for c in hit.counterparts])
+"""
+
+from __future__ import annotations
+
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from aligner.errors import InputError
+from aligner.services.concordance import (
+    DEFAULT_LIMIT,
+    Hit,
+    SearchFilters,
+    search,
+    semantic_hits,
+)
+from aligner.services.counterparts import AlignedSegment, Counterpart
+from aligner.store.session import Database
+
+__all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit"]
+
+
+class Corpus:
+    """An aligner database opened for queries (a context manager).
+
+    >>> with Corpus("sqlite:///aligner.sqlite") as corpus:  # doctest: +SKIP
+    ...     hits = corpus.search("Jaurès", tgt="fr")
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self._encoders: dict[str, Encoder] = {}
+        self.database = Database(url)
+        try:
+            self.database.ensure_ready(create=False)
+        except BaseException:
+            self.database.close()
+            raise
+
+    def close(self) -> None:
+        self.database.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def search(
+        self,
+        query: str,
+        *,
+        lang: str | None = None,
+        work: str | None = None,
+        tgt: str | None = None,
+        regex: bool = False,
+        limit: int = DEFAULT_LIMIT,
+        semantic: bool = False,
+        model: str = DEFAULT_MODEL,
+    ) -> list[Hit]:
+        """See :func:`search`; with ``semantic``, :func:`semantic_hits` with the ``model`` encoder
+        (the one ``aligner index`` built the index with)."""
+        if semantic and regex:
+            raise InputError("--semantic and --regex do not go together")
+        filters = SearchFilters(lang=lang, work=work, tgt=tgt, limit=limit)
+        with self.database.session() as session:
+            if semantic:
+                return semantic_hits(session, self._encoder(model), query, filters)
+            return search(session, query, filters, regex=regex)
+
+    def _encoder(self, model: str) -> Encoder:
+        if model not in self._encoders:
+            self._encoders[model] = load_encoder(model)
+        return self._encoders[model]

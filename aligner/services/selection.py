@@ -1,0 +1,375 @@
+"""Which alignment run and which versions a command uses: the one place these rules live.
+
+Runs.  :func:`find_run` is the run between two named versions (the newest, or the id asked
+for); :func:`choose_run` lets either side be left out when the work's runs leave one pair;
+:func:`runs_for_translations` picks one run per translation from a common source
+(:func:`default_source`); :func:`choose_runs` picks the runs a whole-work export holds (the
+newest per pair, on current revisions).  The CLI, the web application, the exports, the
+statistics and search all ask here.
+
+Versions.  Inside one work a version is named by its label or, when it is the only one in
+that language, by its language (:func:`aligner.store.queries.get_version`); :func:`revision_of`
+picks one of its revisions.  A filter over
+many works (``--lang``, ``--tgt``, the semantic search's languages) is a
+:class:`VersionSelector`: a label, or a BCP 47 tag that keeps its regional variants too.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from aligner.core.languages import language_info
+from aligner.errors import InputError, NotFoundError, UnknownLanguageError
+from aligner.store.models import AlignmentRun, Revision, Version, Work
+from aligner.store.queries import get_version, get_work
+
+# --- versions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionSelector:
+    """A ``--lang``/``--tgt`` value: a version label, or a BCP 47 tag with its regional
+    variants (``fr`` keeps ``fr`` and ``fr-CA``); ``tag`` is None when ``value`` is no tag."""
+
+    value: str
+    tag: str | None
+
+    @classmethod
+    def label_first(cls, value: str, labels: Collection[str]) -> VersionSelector:
+        """Versions labelled ``value`` if one of ``labels`` is ``value``, else versions in that
+        language; a value that is neither is an :class:`UnknownLanguageError`."""
+        if value in labels:
+            return cls(value, None)
+        return cls(value, language_info(value).tag)
+
+    def matches(self, label: str, language: str) -> bool:
+        if label == self.value:
+            return True
+        return self.tag is not None and (
+            language == self.tag or language.startswith(f"{self.tag}-")
+        )
+
+    def condition(self) -> ColumnElement[bool]:
+        """The test of :meth:`matches` on :class:`Version` rows, in SQL."""
+        tests = [Version.label == self.value]
+        if self.tag is not None:
+            tests += [Version.language == self.tag, Version.language.like(self._prefix())]
+        return or_(*tests)
+
+    def sql(self, versions: str, name: str) -> tuple[str, dict[str, Any]]:
+        """The test of :meth:`matches` as raw SQL on the versions table aliased ``versions``,
+        with its parameters (named after ``name``), for queries written as text."""
+        params: dict[str, Any] = {f"{name}_value": self.value}
+        tests = [f"{versions}.label = :{name}_value"]
+        if self.tag is not None:
+            params |= {f"{name}_tag": self.tag, f"{name}_prefix": self._prefix()}
+            tests += [
+                f"{versions}.language = :{name}_tag",
+                f"{versions}.language LIKE :{name}_prefix",
+            ]
+        return f"({' OR '.join(tests)})", params
+
+    def _prefix(self) -> str:
+        return f"{self.tag}-%"
+
+
+def version_selector(
+    session: Session, option: str, value: str, work: Work | None = None
+) -> VersionSelector:
+    """The selector ``value`` names, checked against the versions the database (or ``work``)
+    holds; ``option`` (``--lang``) leads the error when it selects none."""
+    tag: str | None = None
+    unknown: UnknownLanguageError | None = None
+    try:
+        tag = language_info(value).tag
+    except UnknownLanguageError as exc:
+        unknown = exc
+    selector = VersionSelector(value, tag)
+    in_work = [Version.work_id == work.id] if work is not None else []
+    if session.scalar(select(Version.id).where(selector.condition(), *in_work).limit(1)):
+        return selector
+    if unknown is not None:
+        raise UnknownLanguageError(f"{option} {value}: {unknown}") from unknown
+    where = f"the work {work.slug}" if work is not None else "the database"
+    languages = session.scalars(select(Version.language).where(*in_work).distinct()).all()
+    raise NotFoundError(
+        f"{option} {value}: no version in this language in {where} "
+        f"(languages: {', '.join(sorted(languages)) or 'none'})"
+    )
+
+
+def revision_of(version: Version, number: int | None) -> Revision:
+    """Revision ``number`` of ``version``, or its newest when ``number`` is None."""
+    name = f"{version.work.slug}/{version.label}"
+    if not version.revisions:
+        raise InputError(f"{name}: declared without text; nothing to show")
+    if number is None:
+        return version.revisions[-1]
+    for candidate in version.revisions:
+        if candidate.number == number:
+            return candidate
+    raise InputError(f"{name}: no revision {number} (revisions 1-{len(version.revisions)})")
+
+
+def default_source(work: Work, translations: Sequence[Version]) -> Version:
+    """The version the translations were made from, or else the work's original."""
+    for version in translations:
+        if version.translation_of is not None:
+            return version.translation_of
+    originals = [v for v in work.versions if v.role == "original"]
+    if len(originals) != 1:
+        raise InputError(f"{work.slug}: name the source version with --src")
+    return originals[0]
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def runs_of(session: Session, work_slug: str) -> list[AlignmentRun]:
+    """The work's runs, oldest first."""
+    work = get_work(session, work_slug)
+    return list(
+        session.scalars(
+            select(AlignmentRun).where(AlignmentRun.work_id == work.id).order_by(AlignmentRun.id)
+        )
+    )
+
+
+def _runs_between(
+    session: Session, work_slug: str, src: Version | None, tgt: Version | None
+) -> list[AlignmentRun]:
+    """The work's runs from ``src`` to ``tgt`` (either side None: any), oldest first."""
+    return [
+        run for run in runs_of(session, work_slug)
+        if (src is None or run.src_revision.version_id == src.id)
+        and (tgt is None or run.tgt_revision.version_id == tgt.id)
+    ]  # fmt: skip
+
+
+def find_run(
+    session: Session, work_slug: str, src_label: str, tgt_label: str, run_id: int | None
+) -> AlignmentRun:
+    """The run asked for, or the newest run between the two versions' current revisions."""
+    work = get_work(session, work_slug)
+    src = get_version(work, src_label)
+    tgt = get_version(work, tgt_label)
+    candidates = _runs_between(session, work_slug, src, tgt)
+    if run_id is not None:
+        candidates = [run for run in candidates if run.id == run_id]
+    if not candidates and run_id is not None:
+        raise NotFoundError(f"{work_slug}: no run {run_id} aligns {src.label} with {tgt.label}")
+    if not candidates:
+        raise NotFoundError(
+            f"{work_slug}: {src.label} and {tgt.label} are not aligned yet; "
+            f"run `aligner align {shlex.quote(work_slug)} --src {shlex.quote(src.label)} "
+            f"--tgt {shlex.quote(tgt.label)}`"
+        )
+    return candidates[-1]
+
+
+def choose_run(
+    session: Session,
+    work_slug: str,
+    src_label: str | None,
+    tgt_label: str | None,
+    run_id: int | None,
+) -> AlignmentRun:
+    """The run between the named versions; a side left out is taken from the work's runs."""
+    if src_label is not None and tgt_label is not None:
+        return find_run(session, work_slug, src_label, tgt_label, run_id)
+    work = get_work(session, work_slug)
+    src = get_version(work, src_label) if src_label is not None else None
+    tgt = get_version(work, tgt_label) if tgt_label is not None else None
+    runs = _runs_between(session, work_slug, src, tgt)
+    if run_id is not None:
+        return _run_by_id(work_slug, runs, run_id, src_label, tgt_label)
+    pairs = sorted(
+        {(run.src_revision.version.label, run.tgt_revision.version.label) for run in runs}
+    )
+    if not pairs:
+        raise NotFoundError(
+            f"{work_slug}: no alignment runs{_with(src_label, tgt_label)}; "
+            f"run `aligner align {shlex.quote(work_slug)} --src LANG --tgt LANG` first"
+        )
+    if len(pairs) > 1:
+        listed = ", ".join(f"{s} → {t}" for s, t in pairs)
+        raise InputError(
+            f"{work_slug}: {len(pairs)} aligned pairs ({listed}); choose one with --src and --tgt"
+        )
+    return runs[-1]
+
+
+def _run_by_id(
+    work_slug: str,
+    runs: Sequence[AlignmentRun],
+    run_id: int,
+    src_label: str | None,
+    tgt_label: str | None,
+) -> AlignmentRun:
+    for run in runs:
+        if run.id == run_id:
+            return run
+    raise NotFoundError(f"{work_slug}: no run {run_id}{_with(src_label, tgt_label)}")
+
+
+def _with(src_label: str | None, tgt_label: str | None) -> str:
+    """`` with --src en`` for the sides named, or nothing."""
+    named = [
+        f"--{side} {label}" for side, label in (("src", src_label), ("tgt", tgt_label)) if label
+    ]
+    return f" with {' '.join(named)}" if named else ""
+
+
+def runs_for_translations(
+    session: Session,
+    work_slug: str,
+    src_label: str | None,
+    tgt_labels: Sequence[str],
+    run_id: int | None = None,
+) -> list[AlignmentRun]:
+    """The newest run (or run ``run_id``) from the source to each translation, in order."""
+    work = get_work(session, work_slug)
+    translations = [get_version(work, label) for label in tgt_labels]
+    src = get_version(work, src_label) if src_label else default_source(work, translations)
+    return [find_run(session, work_slug, src.label, tgt.label, run_id) for tgt in translations]
+
+
+def aligns_current_revisions(run: AlignmentRun) -> bool:
+    """Whether both sides of ``run`` are their versions' current revisions."""
+    return all(r.version.current is r for r in (run.src_revision, run.tgt_revision))
+
+
+def choose_runs(
+    session: Session, work_slug: str, run_ids: Sequence[int] | None
+) -> tuple[list[AlignmentRun], list[AlignmentRun]]:
+    """The runs a whole-work (TEI) export holds, and the runs left out because they align an
+    earlier revision.
+
+    With ``run_ids``, exactly those runs (each must belong to the work and align its versions'
+    current revisions); without, the newest run per (source, target) version pair among the
+    runs on current revisions.
+    """
+    runs = runs_of(session, work_slug)
+    if run_ids:
+        by_id = {run.id: run for run in runs}
+        chosen = []
+        for run_id in dict.fromkeys(run_ids):
+            run = by_id.get(run_id)
+            if run is None:
+                raise NotFoundError(f"{work_slug}: no run {run_id} in this work")
+            if not aligns_current_revisions(run):
+                raise InputError(
+                    f"{work_slug}: run {run_id} aligns an earlier revision; the TEI export holds "
+                    f"current revisions only (align again, or leave --run {run_id} out)"
+                )
+            chosen.append(run)
+        return chosen, []
+    newest: dict[tuple[int, int], AlignmentRun] = {}
+    for run in runs:
+        if aligns_current_revisions(run):
+            newest[(run.src_revision.version_id, run.tgt_revision.version_id)] = run
+    kept = sorted(newest.values(), key=lambda run: run.id)
+    skipped = [
+        run for run in runs
+        if not aligns_current_revisions(run)
+        and (run.src_revision.version_id, run.tgt_revision.version_id) not in newest
+    ]  # fmt: skip
+    return kept, skipped
+
+
+# --- the pairs of a batch (aligner align --all) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionPair:
+    """A source version and a translation of one work, by label, for a batch to align;
+    ``problem`` says why the pair cannot be aligned (None: it can)."""
+
+    work: str
+    src: str
+    tgt: str
+    problem: str | None = None
+    revisions: tuple[int, int] | None = None  # the current revisions (source, translation)
+
+
+def batch_pairs(
+    session: Session, src: str | None, tgts: Sequence[str], work_globs: Sequence[str]
+) -> list[VersionPair]:
+    """The pairs ``aligner align --all`` considers, work by work in slug order.
+
+    Without ``src``: every translation (those ``tgts`` select, if any) with the version it was
+    made from, or the work's one original when it does not say.  With ``src``: the version
+    ``src`` selects in each work that has one, with every other version ``tgts`` selects (all
+    its translations when ``tgts`` is empty).  ``work_globs`` (shell patterns) keep the works
+    whose slug matches one of them.
+    """
+    src_selector = version_selector(session, "--src", src) if src else None
+    tgt_selectors = [version_selector(session, "--tgt", value) for value in tgts]
+    pairs: list[VersionPair] = []
+    for work in session.scalars(select(Work).order_by(Work.slug)):
+        if work_globs and not any(fnmatchcase(work.slug, glob) for glob in work_globs):
+            continue
+        targets = [
+            v for v in work.versions
+            if (any(s.matches(v.label, v.language) for s in tgt_selectors) if tgt_selectors
+                else v.role == "translation" or v.translation_of is not None)
+        ]  # fmt: skip
+        if src_selector is None:
+            pairs += [_pair_with_its_source(work, tgt) for tgt in targets]
+        else:
+            pairs += _pairs_from(work, src_selector, targets)
+    return pairs
+
+
+def _pair_with_its_source(work: Work, tgt: Version) -> VersionPair:
+    source = tgt.translation_of
+    if source is not None and source.work_id != work.id:
+        problem = f"made from {source.work.slug}/{source.label}, another work (use --src)"
+        return VersionPair(work.slug, source.label, tgt.label, problem)
+    if source is None:
+        originals = [v for v in work.versions if v.role == "original" and v is not tgt]
+        if len(originals) != 1:
+            return VersionPair(work.slug, "?", tgt.label, "name the source version with --src")
+        source = originals[0]
+    return _checked(work, source, tgt)
+
+
+def _pairs_from(
+    work: Work, selector: VersionSelector, targets: Sequence[Version]
+) -> list[VersionPair]:
+    sources = [v for v in work.versions if selector.matches(v.label, v.language)]
+    if not sources:
+        return []
+    if len(sources) > 1:
+        labels = ", ".join(sorted(v.label for v in sources))
+        problem = f"--src {selector.value} names {len(sources)} versions ({labels}); use a label"
+        return [VersionPair(work.slug, selector.value, t.label, problem) for t in targets]
+    return [_checked(work, sources[0], tgt) for tgt in targets if tgt is not sources[0]]
+
+
+def _checked(work: Work, src: Version, tgt: Version) -> VersionPair:
+    """The pair with its current revisions, or with a problem if a side has no text yet."""
+    for version in (src, tgt):
+        if version.current is None:
+            problem = f"{version.label}: declared without text; import it first"
+            return VersionPair(work.slug, src.label, tgt.label, problem)
+    assert src.current is not None and tgt.current is not None
+    return VersionPair(work.slug, src.label, tgt.label, None, (src.current.id, tgt.current.id))
+
+
+def runs_alike(session: Session, model: str, parameters: dict[str, Any]) -> set[tuple[int, int]]:
+    """The (source revision, target revision) ids that a run with ``model`` and ``parameters``
+    (JSON values) already aligns: what a batch aligns again only when forced."""
+    rows = session.execute(
+        select(
+            AlignmentRun.src_revision_id, AlignmentRun.tgt_revision_id, AlignmentRun.parameters
+        ).where(AlignmentRun.model == model)
+    )
+    return {(src_id, tgt_id) for src_id, tgt_id, stored in rows if stored == parameters}
