@@ -21,7 +21,7 @@ from quality import ece
 from sets import DATA, all_sets
 from variants import variant
 
-from aligner.core.beadscore import BeadModel
+from aligner.core.beadmodel import BeadModel
 from aligner.core.encoders import load_encoder
 
 EDGES = (0.0, 0.2, 0.4, 0.5, 0.6, 0.8, 0.9, 1.0001)

@@ -160,7 +160,7 @@ def summaries(
 
 
 def _model(path: Path | None) -> object:
-    from aligner.core.beadscore import BeadModel  # here: the legacy pipeline has no bead model
+    from aligner.core.beadmodel import BeadModel  # here: the legacy pipeline has no bead model
 
     return BeadModel.load(path) if path else BeadModel.load()
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flores import edited_pair
 from _common import paragraphs_from_ids
+from flores import edited_pair
 
+from aligner.core.types import Bead
 from aligner.formats.cesalign import read_cesalign, read_sentences
 from aligner.formats.ladder import read_ladder
 from aligner.formats.xml import parse_xml
-from aligner.core.types import Bead
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 Paragraphs = tuple[list[int] | None, list[int] | None]

@@ -34,29 +34,27 @@ from embedcache import CountingEmbedder, DiskCache
 from numpy.typing import NDArray
 from sets import Pair, all_sets
 
-from aligner.core.dp import AlignParams, align, utf8_lengths
+from aligner.core.beadmodel import MODEL_PATH, BeadModel
 from aligner.core.beadscore import (
     ALIGNED_FEATURES,
-    MODEL_PATH,
     SKIP_FEATURES,
-    BeadModel,
     aligned_features,
 )
+from aligner.core.dp import AlignParams, align, utf8_lengths
 from aligner.core.encoders import load_encoder
+from aligner.core.evaluation import count, scores
+from aligner.core.pipeline import align_and_score, documents
 from aligner.core.refine import (
-    NEG,
     DocumentScorer,
     RefineParams,
     Stretch,
-    best_path,
     doubtful_stretches,
     real_spans,
     window_candidates,
     window_shapes,
 )
-from aligner.core.evaluation import count, scores
-from aligner.core.pipeline import align_and_score, documents
 from aligner.core.types import Bead
+from aligner.core.window_dp import NEG, best_path
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]

@@ -13,8 +13,8 @@ from typing import Any
 from sets import Pair
 
 from aligner.core.dp import AlignParams
-from aligner.core.refine import Embed, RefineParams
 from aligner.core.pipeline import align_texts
+from aligner.core.refine import Embed, RefineParams
 from aligner.core.types import Bead
 
 Variant = Callable[[Pair, Embed, Any], list[Bead]]

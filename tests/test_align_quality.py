@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligner.formats.ladder import parse_ladder, read_ladder
 from aligner.core.evaluation import count, scores
+from aligner.formats.ladder import parse_ladder, read_ladder
 from tests.conftest import SHARED, Cli, requires_shared
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aligner.core.beadmodel import BeadModel
 from aligner.core.beadscore import (
     ALIGNED_FEATURES,
     SKIP_FEATURES,
-    BeadModel,
     Candidates,
     RealSpans,
     Side,

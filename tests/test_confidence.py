@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from aligner.core.dp import AlignParams
 from aligner.core.confidence import calibrated
+from aligner.core.dp import AlignParams
 from aligner.core.encoders import load_encoder
-from aligner.formats.ladder import read_ladder
-from aligner.core.refine import DocumentScorer
 from aligner.core.pipeline import align_texts, bundled_model, documents
+from aligner.core.refine import DocumentScorer
 from aligner.core.types import Bead
+from aligner.formats.ladder import read_ladder
 from tests.conftest import SHARED, requires_shared
 
 DIM = 32

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from aligner.core.beadmodel import BeadModel
+from aligner.core.beadscore import ALIGNED_FEATURES, SKIP_FEATURES
 from aligner.core.dp import AlignParams
-from aligner.core.beadscore import ALIGNED_FEATURES, SKIP_FEATURES, BeadModel
 from aligner.core.encoders import load_encoder
-from aligner.formats.ladder import read_ladder
+from aligner.core.evaluation import count, scores
+from aligner.core.pipeline import align_texts, documents, group_omissions, paragraph_breaks
 from aligner.core.refine import (
     Document,
     DocumentScorer,
@@ -20,9 +22,8 @@ from aligner.core.refine import (
     refine,
     spans_of,
 )
-from aligner.core.evaluation import count, scores
-from aligner.core.pipeline import align_texts, documents, group_omissions, paragraph_breaks
 from aligner.core.types import Bead
+from aligner.formats.ladder import read_ladder
 from tests.conftest import SHARED, requires_shared
 
 DIM = 32

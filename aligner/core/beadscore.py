@@ -10,7 +10,7 @@ a paragraph does.  A left-out sentence (a 1-0 or 0-1 bead) is described by what 
 length, share of letters and digits, whether it ends like a sentence, whether it is a paragraph
 of its own, and how well it matches the other side nearby.
 
-``BeadModel`` holds two logistic models over these features (aligned beads, left-out
+``aligner.core.beadmodel.BeadModel`` holds two logistic models over these features (aligned beads, left-out
 sentences), fitted on development data by ``bench/train_scorer.py`` and shipped as plain numbers
 in ``beadmodel.json``.  Its log-odds are the bead scores of the refinement's search; its
 probabilities are the beads' confidences.
@@ -18,13 +18,10 @@ probabilities are the beads' confidences.
 
 from __future__ import annotations
 
-import json
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,7 +30,6 @@ from aligner.core.textcues import Cues, sentence_cues
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-MODEL_PATH = Path(__file__).with_name("beadmodel.json")
 FORMULA_MARGIN_WEIGHT = 0.9  # AlignParams().margin_weight when the models were fitted
 SENTENCE_END = tuple(".!?:;…»\"”'’)")
 
@@ -423,77 +419,3 @@ def nearby_match(side: Side, other: Side, centre: Ints, reach: int = 3) -> Float
     sims = np.einsum("kd,krd->kr", side.vectors, other.vectors[columns])
     out[:] = sims.max(axis=1) - side.margins
     return out
-
-
-@dataclass(frozen=True)
-class BeadModel:
-    """The search's weights for aligned beads and left-out sentences, and the confidence model.
-
-    ``aligned`` and ``skipped`` weigh the features into the bead scores the refinement's
-    dynamic programme adds up (learnt as a structured SVM: the right path must outscore the
-    others).  A path score is no probability (a 2-1 bead's score competes with a 1-1 and a 1-0
-    together), so each bead's confidence comes from a logistic model over the same features
-    and the bead's search score (``aligned_confidence``, ``skipped_confidence``: one more
-    weight than features, the last for the score), fitted on the beads the pipeline outputs on
-    development data, right or wrong.
-    """
-
-    aligned: Floats
-    skipped: Floats
-    offset: float = 0.0
-    aligned_confidence: Floats | None = None
-    skipped_confidence: Floats | None = None
-
-    @staticmethod
-    def load(path: Path = MODEL_PATH) -> BeadModel:
-        data = json.loads(path.read_text("utf-8"))
-        if (
-            tuple(data["aligned_features"]) != ALIGNED_FEATURES
-            or tuple(data["skip_features"]) != SKIP_FEATURES
-        ):
-            raise ValueError(f"{path}: its features are not this scorer's; retrain it")
-        return BeadModel(
-            np.asarray(data["aligned"], np.float64),
-            np.asarray(data["skipped"], np.float64),
-            float(data["offset"]),
-            np.asarray(data["aligned_confidence"], np.float64),
-            np.asarray(data["skipped_confidence"], np.float64),
-        )
-
-    def to_json(self) -> str:
-        def numbers(values: Floats | None) -> list[float] | None:
-            return None if values is None else [round(float(w), 5) for w in values]
-
-        return json.dumps(
-            {
-                "aligned_features": ALIGNED_FEATURES,
-                "aligned": numbers(self.aligned),
-                "skip_features": SKIP_FEATURES,
-                "skipped": numbers(self.skipped),
-                "offset": round(self.offset, 5),
-                "aligned_confidence": numbers(self.aligned_confidence),
-                "skipped_confidence": numbers(self.skipped_confidence),
-            },
-            indent=1,
-        )
-
-    def aligned_probability(self, features: Floats, scores: Floats) -> Floats:
-        return _probability(self.aligned_confidence, features, scores)
-
-    def skipped_probability(self, features: Floats, scores: Floats) -> Floats:
-        return _probability(self.skipped_confidence, features, scores)
-
-
-def _probability(weights: Floats | None, features: Floats, scores: Floats) -> Floats:
-    if weights is None:  # no confidence model yet (while training): the score's sigmoid
-        return probability(scores)
-    return probability(features @ weights[:-1] + scores * weights[-1])
-
-
-def probability(log_odds: Floats) -> Floats:
-    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(log_odds, -40, 40))))
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))

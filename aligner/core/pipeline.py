@@ -13,18 +13,19 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
-from aligner.core.beadscore import SKIP_FEATURES, BeadModel, skip_features
+from aligner.core.beadmodel import BeadModel
+from aligner.core.beadscore import SKIP_FEATURES, skip_features
 from aligner.core.confidence import calibrated
+from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
 from aligner.core.refine import (
     Document,
     DocumentScorer,
     Embed,
     RefineParams,
-    neighbour_margins,
     refine,
 )
 from aligner.core.types import Bead
+from aligner.core.window_dp import neighbour_margins
 
 DEFAULT_REFINE = RefineParams()
 
