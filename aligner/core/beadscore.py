@@ -10,10 +10,10 @@ a paragraph does.  A left-out sentence (a 1-0 or 0-1 bead) is described by what 
 length, share of letters and digits, whether it ends like a sentence, whether it is a paragraph
 of its own, and how well it matches the other side nearby.
 
-``aligner.core.beadmodel.BeadModel`` holds two logistic models over these features (aligned beads, left-out
-sentences), fitted on development data by ``bench/train_scorer.py`` and shipped as plain numbers
-in ``beadmodel.json``.  Its log-odds are the bead scores of the refinement's search; its
-probabilities are the beads' confidences.
+``aligner.core.beadmodel.BeadModel`` holds two logistic models over these features (aligned
+beads, left-out sentences), fitted on development data by ``bench/train_scorer.py`` and shipped
+as plain numbers in ``beadmodel.json``.  Its log-odds are the bead scores of the refinement's
+search; its probabilities are the beads' confidences.
 """
 
 from __future__ import annotations
