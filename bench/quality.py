@@ -125,7 +125,9 @@ def _cell(value: float | None, digits: int = 3) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def print_table(rows: list[tuple[str, bool, dict[str, float]]], previous: dict[str, dict]) -> None:
+def print_table(
+    rows: list[tuple[str, bool, dict[str, float]]], previous: dict[str, dict[str, float]]
+) -> None:
     print(
         "| set | data | strict P | strict R | strict F1 | lax F1 | ECE | texts/sentence "
         "| embedding × floor | s | before: strict F1 | lax F1 | ECE |"

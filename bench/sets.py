@@ -13,10 +13,12 @@ import random
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from _common import paragraphs_from_ids
 from flores import edited_pair
+from scraps import with_scraps
 
 from aligner.core.types import Bead
 from aligner.formats.cesalign import read_cesalign, read_sentences
@@ -118,7 +120,7 @@ def _udhr_sections(lang: str) -> list[tuple[str, list[str]]]:
         title, paragraphs = "", []
         for child in element.iter():
             child_tag = child.tag.split("}")[-1] if isinstance(child.tag, str) else ""
-            text = " ".join(" ".join(child.itertext()).split())
+            text = " ".join(" ".join(str(t) for t in child.itertext()).split())
             if child_tag == "title" and not title:
                 title = text
             elif child_tag == "para" and text:
@@ -171,6 +173,14 @@ def edited_gold(pair: Pair, seed: int, merge: float, drop: float) -> Pair:
     return Pair(f"{pair.name} edited {merge:.0%}/{drop:.0%}", src, tgt, gold)
 
 
+def scrapped(pair: Pair, seed: int) -> Pair:
+    """A development pair with runs of untranslated captions and OCR debris inserted (see
+    bench/scraps.py), one sentence a line as scanned yearbooks come: with its paragraphs the
+    scorer would learn that a scrap is a paragraph of its own, and so is a chapter heading."""
+    src, tgt, gold, _ = with_scraps(pair, seed)
+    return Pair(f"{pair.name} with scraps", src, tgt, gold)
+
+
 def all_sets() -> list[EvalSet]:
     sets = [
         EvalSet("Text+Berg dev de-fr", True, lambda: textberg(["dev"])),
@@ -191,6 +201,18 @@ def all_sets() -> list[EvalSet]:
                 ]
             ],
         ),
+        EvalSet(
+            "dev pairs with inserted scraps",
+            True,
+            lambda: [
+                scrapped(pair, 21)
+                for pair in [
+                    transread("Candide", "en", "es"),
+                    transread("Candide", "en", "el"),
+                    *bilinguator(),
+                ]
+            ],
+        ),
         EvalSet("Text+Berg test0-6 de-fr", False, lambda: textberg([f"test{k}" for k in range(7)])),
         EvalSet(
             "TransRead 5 novels en-fr",
@@ -204,7 +226,7 @@ def all_sets() -> list[EvalSet]:
                 EvalSet(
                     f"FLORES {language}-en {merge:.0%}/{drop:.0%}",
                     False,
-                    lambda lang=language, m=merge, d=drop, s=seed: flores(lang, m, d, s),
+                    partial(flores, language, merge, drop, seed),
                     group=f"FLORES {language}-en",
                 )
             )

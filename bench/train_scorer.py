@@ -336,6 +336,29 @@ def with_confidence(model: BeadModel, outputs: Outputs) -> BeadModel:
     )
 
 
+def windows_by_pair(
+    dev: dict[str, list[Pair]], cache: DiskCache, how: str, kept: Path | None, refresh: str
+) -> dict[str, list[Window]]:
+    """Each development pair's training windows ("set / pair"), reusing those kept in ``kept``
+    but for the pairs whose name holds ``refresh``."""
+    by_pair: dict[str, list[Window]] = {}
+    if kept and kept.exists():
+        by_pair = pickle.loads(kept.read_bytes())
+    if by_pair and not refresh:
+        return by_pair
+    by_pair = {k: found for k, found in by_pair.items() if refresh.lower() not in k.lower()}
+    current = BeadModel.load() if how == "model" else None
+    for name, members in dev.items():
+        for pair in members:
+            key = f"{name} / {pair.name}"
+            if key not in by_pair:
+                by_pair[key] = prepare(pair, CountingEmbedder(cache), how, current)
+                print(f"{key}: {len(by_pair[key])} windows", flush=True)
+    if kept:
+        kept.write_bytes(pickle.dumps(by_pair))
+    return by_pair
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=8)
@@ -346,23 +369,15 @@ def main() -> None:
     parser.add_argument("--windows", choices=["cosine", "model"], default="cosine")
     parser.add_argument("--drop", default="", help="features to leave out (comma-separated)")
     parser.add_argument("--keep-windows", type=Path, help="reuse (or save) the windows here")
+    parser.add_argument("--refresh", default="", help="remake the kept windows of these pairs")
     parser.add_argument("--no-calibration", action="store_true", help="skip the dev runs")
-    parser.add_argument("--leave-out", default="", help="dev sets not to train on (name parts)")
+    parser.add_argument(
+        "--leave-out", default="", help="dev sets or pairs not to train on (parts of 'set / pair')"
+    )
     args = parser.parse_args()
     cache = DiskCache(load_encoder())
     dev = {s.name: s.load() for s in all_sets() if s.dev}
-    current = BeadModel.load() if args.windows == "model" else None
-    by_set: dict[str, list[Window]] = {}
-    if args.keep_windows and args.keep_windows.exists():
-        by_set = pickle.loads(args.keep_windows.read_bytes())
-    else:
-        for name, members in dev.items():
-            for pair in members:
-                found = prepare(pair, CountingEmbedder(cache), args.windows, current)
-                by_set.setdefault(name, []).extend(found)
-                print(f"{name} / {pair.name}: {len(found)} windows", flush=True)
-        if args.keep_windows:
-            args.keep_windows.write_bytes(pickle.dumps(by_set))
+    by_set = windows_by_pair(dev, cache, args.windows, args.keep_windows, args.refresh)
     left_out = [part.lower() for part in filter(None, args.leave_out.split(","))]
     windows = [
         window

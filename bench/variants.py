@@ -42,7 +42,9 @@ def refine_with(**changes: object) -> RefineParams:
 
 def parsed(spec: str) -> Variant:
     """A variant from ``refine:doubt=0.7,context=2;align:margin_weight=0.5;group=0``."""
-    refine, align, group = {}, {}, True
+    refine: dict[str, Any] = {}
+    align: dict[str, Any] = {}
+    group = True
     for part in spec.split(";"):
         kind, _, settings = part.partition(":")
         for setting in filter(None, settings.split(",")):
@@ -58,8 +60,8 @@ def parsed(spec: str) -> Variant:
         if kind.startswith("group="):
             group = kind.endswith("1")
     return configured(
-        dataclasses.replace(DEFAULT_PARAMS, **align),  # type: ignore[arg-type]
-        dataclasses.replace(DEFAULT_REFINE, **refine),  # type: ignore[arg-type]
+        dataclasses.replace(DEFAULT_PARAMS, **align),
+        dataclasses.replace(DEFAULT_REFINE, **refine),
         group,
     )
 

@@ -41,7 +41,7 @@ def side(sentences: list[str], vectors: np.ndarray, paragraphs: list[int] | None
 
 
 def feature(rows: np.ndarray, name: str) -> list[float]:
-    return rows[:, ALIGNED_FEATURES.index(name)].tolist()
+    return [float(value) for value in rows[:, ALIGNED_FEATURES.index(name)]]
 
 
 def beads(*shapes: tuple[int, int, int, int]) -> Candidates:
