@@ -142,3 +142,14 @@ def test_a_model_of_other_features_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ValueError, match="retrain"):
         BeadModel.load(path)
+
+
+def test_a_model_saved_before_its_confidences_were_fitted_loads(tmp_path: Path) -> None:
+    """train_scorer --no-calibration writes no confidence weights: the score's sigmoid stands in."""
+    model = BeadModel(np.zeros(len(ALIGNED_FEATURES)), np.zeros(len(SKIP_FEATURES)))
+    path = tmp_path / "uncalibrated.json"
+    path.write_text(model.to_json(), "utf-8")
+    again = BeadModel.load(path)
+    assert again.aligned_confidence is None and again.skipped_confidence is None
+    features = np.ones((1, len(SKIP_FEATURES)))
+    assert abs(float(again.skipped_probability(features, np.array([0.0]))[0]) - 0.5) < 1e-12
