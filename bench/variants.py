@@ -81,6 +81,7 @@ VARIANTS: dict[str, Callable[[], Variant]] = {
     "no-grouped-omissions": lambda: configured(group=False),
     "max-side-4": lambda: configured(refine=refine_with(max_side=4, max_total=5)),
     "spans": lambda: configured(refine=refine_with(embed_spans=True)),
+    "realign-doubtful-only": lambda: configured(refine=refine_with(realign_all=False, doubt=0.5)),
     "spans-only-where-doubtful": lambda: configured(
         refine=refine_with(embed_spans=True, realign_all=False, doubt=0.5)
     ),

@@ -130,6 +130,29 @@ def test_a_long_omission_and_a_large_bead_inside_one_stretch() -> None:
     ]  # fmt: skip
 
 
+def test_only_the_doubtful_stretches_re_aligned_from_summed_vectors() -> None:
+    """``realign_all=False`` without span embeddings: the stretch around the doubtful beads is
+    re-aligned by the scorer as it is, nothing embedded; a confident bead before it stays."""
+    rng = np.random.default_rng(8)
+    meaning = unit_rows(rng.normal(size=(4, DIM)))
+    junk = unit_rows(rng.normal(size=(2, DIM)))
+    # source: m0, m1, junk ×2, m2, m3; target: m0, m1, then m2 and m3 as one sentence
+    src_vectors = unit_rows(np.concatenate([meaning[:2], junk, meaning[2:]]))
+    tgt_vectors = unit_rows(np.stack([meaning[0], meaning[1], meaning[2:].sum(axis=0)]))
+    src, tgt = documents([f"S{k}." for k in range(6)], ["T0.", "T1.", "T2."], src_vectors,
+                         tgt_vectors, k=1)  # fmt: skip
+    first_pass = [Bead((0,), (0,)), Bead((1,), (1,))] + [Bead((i,), ()) for i in range(2, 6)]
+    first_pass.append(Bead((), (2,)))
+    scorer = DocumentScorer(src, tgt, cosine_model(skip=-1.0), first_pass)
+    embed = SpanEmbedder({})
+    params = RefineParams(context=0, realign_all=False, doubt=0.5, embed_spans=False)
+    refined = refine(first_pass, scorer, embed, 1, params)
+    assert embed.calls == []
+    assert [(b.src, b.tgt) for b in refined] == [
+        ((0,), (0,)), ((1,), (1,)), ((2,), ()), ((3,), ()), ((4, 5), (2,)),
+    ]  # fmt: skip
+
+
 def test_nothing_doubtful_means_nothing_embedded_or_changed() -> None:
     vectors = unit_rows(np.eye(3, DIM) + 0.01)
     src, tgt = documents(["a.", "b.", "c."], ["x.", "y.", "z."], vectors, vectors, k=2)
