@@ -94,7 +94,7 @@ def test_a_demonstration_pair_exports_one_record_per_bead_with_the_stored_texts(
     base = (WORK, "--src", "en", "--tgt", label)
     for fmt in FORMATS:
         result = export(cli, fmt, *base)
-        assert result.stderr == ""
+        assert result.stderr == f"{WORK}: run 1, en → {label}: {BEADS[label]} beads\n"  # the run
         records = parse(fmt, result.stdout_bytes)
         assert len(records) == BEADS[label]
         assert [r["position"] for r in records] == list(range(BEADS[label]))
@@ -192,10 +192,12 @@ def test_quotes_commas_tabs_and_line_breaks_inside_texts(cli: Cli, tmp_path: Pat
     assert expected[0]["src_text"] == 'Tom "the cat", and Jerry met at noon.'
     for fmt in ("csv", "jsonl"):
         result = export(cli, fmt, *base)
-        assert result.stderr == ""
+        assert result.stderr == "q: run 1, en → fr: 2 beads\n"
         assert parse(fmt, result.stdout_bytes) == expected
     result = export(cli, "tsv", *base)
-    assert result.stderr == "replaced 4 tabs or line breaks with spaces\n"
+    assert result.stderr == (
+        "replaced 4 tabs or line breaks with spaces\nq: run 1, en → fr: 2 beads\n"
+    )
     records = parse("tsv", result.stdout_bytes)
     assert len(records) == 2
     assert records[0] == expected[0]

@@ -66,7 +66,9 @@ def test_a_demonstration_pair_exports_one_valid_unit_per_bead(
 ) -> None:
     aligned_demo(cli, label)
     result = export(cli, WORK, "--src", "en", "--tgt", label)
-    assert result.stderr == ""
+    assert result.stderr == (  # which run the memory holds
+        f"{WORK}: run 1, en → {label}: {BEADS[label]} translation units\n"
+    )
     root = parse_valid(result.stdout_bytes, dtd)
     assert root.get("version") == "1.4"
     header = root.find("header")
@@ -182,7 +184,7 @@ def test_markup_characters_are_escaped_and_control_characters_removed_and_counte
     )  # fmt: skip
     cli.ok("align", "esc", "--src", "en", "--tgt", "fr")
     result = export(cli, "esc", "--src", "en", "--tgt", "fr")
-    assert result.stderr == "removed 2 control characters\n"
+    assert result.stderr.startswith("removed 2 control characters\nesc: run 1, en → fr: ")
     assert b"Tom &amp; Jerry &lt;b&gt;bold&lt;/b&gt; met at noon." in result.stdout_bytes
     assert b"\x07" not in result.stdout_bytes
     root = parse_valid(result.stdout_bytes, dtd)

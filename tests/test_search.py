@@ -330,10 +330,11 @@ def test_errors_are_one_clear_line(corpus: Cli) -> None:
     )
 
 
-def test_search_needs_an_existing_database(tmp_path: Path) -> None:
+def test_search_creates_a_missing_database_as_every_command_does(tmp_path: Path) -> None:
     missing = tmp_path / "none.sqlite"
-    assert_one_line_error(Cli(f"sqlite:///{missing}")("search", "x"), str(missing), "aligner init")
-    assert not missing.exists()
+    result = Cli(f"sqlite:///{missing}")("search", "x")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "0 hits\n", "")
+    assert missing.exists()
 
 
 # --- the Python API ------------------------------------------------------------------------------

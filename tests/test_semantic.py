@@ -329,7 +329,6 @@ def test_bad_queries_and_filters_are_refused(cli: Cli, encoder: SharedEncoder) -
 
 
 def test_index_errors_are_one_line(sqlite_cli: Cli, tmp_path: Path) -> None:
-    assert_one_line_error(sqlite_cli("index"), "no database here", "aligner init")
     sqlite_cli.ok("import", CORPUS)
     assert_one_line_error(sqlite_cli("index", "--model", "labse-large"), "unknown model")
     blocked = tmp_path / "not-a-folder"

@@ -5,28 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from typer.core import TyperGroup
 
 from aligner import __version__
-from aligner.errors import AlignerError
+from aligner.cli.framework import AlignerGroup, AlignerTyper
 from aligner.store.session import DB_ENV_VAR, Database
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-
-class AlignerGroup(TyperGroup):
-    """Turns every :class:`AlignerError` into ``Error: …`` on stderr and its exit code."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except AlignerError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(exc.exit_code) from None
 
 
 @dataclass
@@ -39,23 +27,25 @@ class Settings:
         return Database(self.db_url)
 
     @contextmanager
-    def database(self, *, create: bool = False) -> Iterator[Database]:
-        """The database, its schema checked (created first on an empty one when ``create``),
-        closed when the block ends."""
+    def database(self) -> Iterator[Database]:
+        """The database, its schema checked, closed when the block ends.  One rule for every
+        command: a missing or empty database is created, as ``aligner import`` always did
+        (an older schema is upgraded only by ``aligner init``)."""
         with self.open_database() as db:
-            db.ensure_ready(create=create)
+            db.ensure_ready(create=True)
             yield db
 
     @contextmanager
-    def session(self, *, create: bool = False) -> Iterator[Session]:
+    def session(self) -> Iterator[Session]:
         """One transaction on the checked database (see :meth:`database`)."""
-        with self.database(create=create) as db, db.session() as session:
+        with self.database() as db, db.session() as session:
             yield session
 
 
-app = typer.Typer(
+app = AlignerTyper(
     cls=AlignerGroup,
-    help="Keep texts and their translations, align them sentence by sentence, query, export.",
+    help="Keep texts and their translations, align them sentence by sentence, query, export."
+    "\n\nExample: aligner import corpora",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -104,6 +94,7 @@ def main() -> None:
 from aligner.cli import alignment as _alignment  # noqa: E402  (registers the commands)
 from aligner.cli import corpus as _corpus  # noqa: E402
 from aligner.cli import export as _export  # noqa: E402
+from aligner.cli import export_documents as _export_documents  # noqa: E402
 from aligner.cli import export_plain as _export_plain  # noqa: E402
 from aligner.cli import export_tei as _export_tei  # noqa: E402
 from aligner.cli import index as _index  # noqa: E402
@@ -112,9 +103,11 @@ from aligner.cli import serve as _serve  # noqa: E402, F401
 from aligner.cli import stats as _stats  # noqa: E402
 
 __all__ = [
+    "AlignerGroup",
     "_alignment",
     "_corpus",
     "_export",
+    "_export_documents",
     "_export_plain",
     "_export_tei",
     "_index",

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 from aligner.cli import app, settings
 from aligner.cli.corpus_output import print_raw, print_works, show_version, show_work
 from aligner.cli.interchange import import_parallel_files, parallel_files
-from aligner.cli.output import OutputFormat, progress
+from aligner.cli.output import OutputFormat
+from aligner.cli.progress import each
 from aligner.errors import InputError
+from aligner.formats.registry import FORMAT_NAMES, check_format_name
 from aligner.services.catalogue import version_data, work_data, works_data
 from aligner.services.corpus import (
     DEMONSTRATION_TEXT,
@@ -63,13 +65,26 @@ ImportTitle = Annotated[str | None, typer.Option(help="Title of this version (an
 ImportSource = Annotated[
     str | None, typer.Option(help="Where the text comes from (publication, pages).")
 ]
+ImportFormat = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"Read the file as this format ({', '.join(FORMAT_NAMES)}) instead of the one its "
+        "content and name show.",
+    ),
+]
 # The options of ``import`` and ``declare`` that describe the version, as VersionSpec names them.
 _VERSION_OPTIONS = ("label", "translation_of", "title", "translator", "date", "source", "notes")
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the database, or upgrade an older one to this version's schema."""
+    """Create the database, or upgrade an older one to this version's schema.
+
+    Every other command creates a missing database too; init is needed only to upgrade.
+
+    Example: aligner --db postgresql+psycopg://me@localhost/corpus init
+    """
     with settings(ctx).open_database() as db:
         before = db.current_revision()
         head = db.upgrade()
@@ -95,18 +110,25 @@ def import_command(
         "sentence"
     ),
     demonstration: DemonstrationOption = False,
+    file_format: ImportFormat = None,
 ) -> None:
     """Import texts: one file as a version of a work, or whole corpus folders.
 
     Example: aligner import trotsky.en.txt --work trotsky-1936 --lang en --translation-of ru
 
-    TMX (.tmx) and TEI (.xml, .tei) files each become a work with its alignments.
+    A version's file may be plain text, HTML, EPUB, DOCX, ODT, PDF (with a text layer),
+    Markdown, SRT or WebVTT (docs/documents.md).  TMX (.tmx) and TEI (.xml, .tei) files each
+    become a work with its alignments.
+
+    Example: aligner import corpora
     """
     folders = [p for p in paths if p.is_dir()]
     files = [p for p in paths if not p.is_dir()]
-    documents = parallel_files(paths)
+    if file_format is not None:
+        check_format_name(file_format)
+    documents = parallel_files(paths, file_format)
     if documents:
-        import_parallel_files(ctx, documents, work)
+        import_parallel_files(ctx, documents, work, file_format)
         return
     if files and folders:
         raise InputError(f"{files[0]}: give either text files or corpus folders, not both")
@@ -118,14 +140,19 @@ def import_command(
             f"(or give a folder with a {MANIFEST_NAME})"
         )
     options = settings(ctx)
-    with options.session(create=True) as session:
+    with options.session() as session:
         if folders:
-            outcomes = _import_folders(session, folders, options.quiet)
+            outcomes = _import_folders(ctx, session, folders)
         else:
             assert work is not None and lang is not None
-            text = TextSpec(files[0], unit="paragraph" if unit == "paragraph" else "sentence")
+            text = TextSpec(
+                files[0], unit="paragraph" if unit == "paragraph" else "sentence",
+                format=file_format,
+            )  # fmt: skip
             outcomes = [import_text(session, *_described(ctx, work, lang), text)]
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            typer.echo(f"Warning: {outcome.path}: {warning}", err=True)
         typer.echo(_describe_outcome(outcome))
 
 
@@ -140,10 +167,12 @@ def _described(ctx: typer.Context, work: str, lang: str) -> tuple[WorkSpec, Vers
     return WorkSpec(work, author=given["author"], title_if_new=given["title"]), version
 
 
-def _import_folders(session: Session, folders: list[Path], quiet: bool) -> list[ImportOutcome]:
+def _import_folders(
+    ctx: typer.Context, session: Session, folders: list[Path]
+) -> list[ImportOutcome]:
     outcomes: list[ImportOutcome] = []
     for folder in folders:
-        bar = partial(progress, description=f"importing {folder}", quiet=quiet)
+        bar = partial(each, ctx, stage=f"importing {folder}", unit="text")
         outcomes += import_manifest(session, folder, bar)
     return outcomes
 
@@ -185,15 +214,21 @@ def declare(
     notes: Annotated[str | None, typer.Option(help="What is known of this version.")] = None,
     demonstration: DemonstrationOption = False,
 ) -> None:
-    """Record a version whose text is not available yet (a lost or undigitised original)."""
-    with settings(ctx).session(create=True) as session:
+    """Record a version whose text is not available yet (a lost or undigitised original).
+
+    Example: aligner declare trotsky-1936 --lang ru --role original --title "Ответ"
+    """
+    with settings(ctx).session() as session:
         outcome = declare_version(session, *_described(ctx, work, lang))
     typer.echo(_describe_outcome(outcome))
 
 
 @app.command()
 def works(ctx: typer.Context, output: FormatOption = OutputFormat.table) -> None:
-    """List the works with their versions: languages, roles, segment counts."""
+    """List the works with their versions: languages, roles, segment counts.
+
+    Example: aligner works --format json
+    """
     with settings(ctx).session() as session:
         data = works_data(session)
     print_works(data, output)
@@ -214,7 +249,10 @@ def show(
     ] = None,
     output: FormatOption = OutputFormat.table,
 ) -> None:
-    """Show a work's metadata and versions, or one version's segments or raw text."""
+    """Show a work's metadata and versions, or one version's segments or raw text.
+
+    Example: aligner show why-we-quit-1938-introduction --lang yi-demo
+    """
     if (raw or revision is not None) and lang is None:
         raise InputError(f"{work}: --raw and --revision need --lang")
     with settings(ctx).session() as session:

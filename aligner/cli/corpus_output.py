@@ -9,8 +9,8 @@ from typing import Any
 
 import typer
 
-from aligner.cli.output import OutputFormat, print_json, print_table
-from aligner.services.catalogue import imported_bytes, revision_data
+from aligner.cli.output import OutputFormat, echo_wrapped, isolate, print_json, print_table
+from aligner.services.catalogue import binary_description, imported_bytes, revision_data
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
 from aligner.store.models import Revision
 
@@ -25,6 +25,12 @@ def print_works(data: list[dict[str, Any]], output: OutputFormat) -> None:
     if output is OutputFormat.json:
         print_json(data)
         return
+    if not data:
+        typer.echo(
+            "no works yet: import a text with `aligner import FILE --work SLUG --lang LANG`, "
+            "or a corpus folder with `aligner import FOLDER`"
+        )
+        return
     rows = [
         [work["slug"], _original_languages(work), _versions_cell(work), work["title"] or ""]
         for work in data
@@ -36,7 +42,7 @@ def print_works(data: list[dict[str, Any]], output: OutputFormat) -> None:
 def _print_demonstration_legend(versions: Iterable[dict[str, Any]]) -> None:
     """Under a table that marks a version ``demonstration``: what the mark means."""
     if any(v["demonstration"] for v in versions):
-        typer.echo(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
+        echo_wrapped(f"{DEMONSTRATION_MARK}: {DEMONSTRATION_TEXT}")
 
 
 def _original_languages(work: dict[str, Any]) -> str:
@@ -56,7 +62,12 @@ def _versions_cell(work: dict[str, Any]) -> str:
 
 
 def print_raw(revision: Revision) -> None:
-    """The revision's text exactly as imported, as bytes on stdout."""
+    """The revision's text exactly as imported, as bytes on stdout; on a terminal, a binary
+    document (EPUB, DOCX, ODT, PDF) is described instead (its bytes go to a redirection)."""
+    described = binary_description(revision)
+    if described is not None and sys.stdout.isatty():
+        typer.echo(described)
+        return
     sys.stdout.flush()
     sys.stdout.buffer.write(imported_bytes(revision))
     sys.stdout.buffer.flush()
@@ -118,4 +129,4 @@ def show_version(
 def _print_fields(data: dict[str, Any], names: tuple[str, ...]) -> None:
     for name in names:
         if data.get(name):
-            typer.echo(f"{name + ':':<18} {data[name]}")
+            typer.echo(f"{name + ':':<18} {isolate(str(data[name]))}")

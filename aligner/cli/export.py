@@ -13,25 +13,34 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from aligner.cli import AlignerGroup, app, settings
+from aligner.cli import app, settings
+from aligner.cli.framework import AlignerGroup, AlignerTyper
+from aligner.cli.progress import each
 from aligner.errors import InputError, NotFoundError
 from aligner.formats.beads import STATUSES, ExportFilter
 from aligner.formats.tmx import TmxDocument, write_tmx
 from aligner.services.interchange.exports import aligned_works, document_from_runs
-from aligner.services.selection import find_run, runs_for_translations
+from aligner.services.selection import describe_run, find_run, runs_for_translations
 from aligner.store.models import AlignmentRun
 
 T = TypeVar("T")
 
-export_app = typer.Typer(
+export_app = AlignerTyper(
     cls=AlignerGroup,
-    help="Write alignments in formats other tools read.",
+    help="Write alignments in formats other tools read."
+    "\n\nExample: aligner export tsv why-we-quit-1938-introduction --tgt fr-demo -o why.tsv",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
 
 WorkArgument = Annotated[str, typer.Argument(help="Work slug.")]
-SrcOption = Annotated[str, typer.Option(help="The source side's language (or version label).")]
+SrcOption = Annotated[
+    str | None,
+    typer.Option(
+        help="The source side's language (or version label); default: the version the "
+        "translation was made from."
+    ),
+]
 TgtOption = Annotated[str, typer.Option(help="The target side's language (or version label).")]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
@@ -53,15 +62,16 @@ def export_filter(status: str, min_score: float | None, keep_unaligned: bool) ->
 def from_run(
     ctx: typer.Context,
     work: str,
-    src: str,
+    src: str | None,
     tgt: str,
     run: int | None,
     build: Callable[[AlignmentRun], T],
-) -> tuple[T, int]:
-    """``build`` applied to the run asked for (the newest by default), and that run's id."""
+) -> tuple[T, str]:
+    """``build`` applied to the run asked for (the newest by default), and which run that is
+    (``run 3 (review of run 2, 1 edit), en → fr``)."""
     with settings(ctx).session() as session:
         found = find_run(session, work, src, tgt, run)
-        return build(found), found.id
+        return build(found), _describe_runs([found])
 
 
 def write_output(data: bytes, output: Path | None) -> bool:
@@ -74,6 +84,15 @@ def write_output(data: bytes, output: Path | None) -> bool:
     except OSError as exc:
         raise InputError(f"{output}: cannot write: {exc.strerror}") from exc
     return True
+
+
+def report_run(line: str, output: Path | None) -> None:
+    """Say which run an export holds: on stdout after writing a file, on stderr (stdout holds
+    the export) otherwise."""
+    if output is None:
+        typer.echo(line, err=True)
+    else:
+        typer.echo(f"{line} written to {output}")
 
 
 def report_removed(count: int) -> None:
@@ -115,7 +134,13 @@ def export_tmx_command(
     ] = False,
 ) -> None:
     """Write beads as a TMX 1.4b translation memory: one <tu> per bead, or per stretch of the
-    original when several translations are asked for."""
+    original when several translations are asked for.
+
+    Which runs it holds (the newest per pair, a review once someone edited it) is said on
+    stderr, or with the summary when -o writes a file.
+
+    Example: aligner export tmx why-we-quit-1938-introduction --tgt fr-demo,yi-demo -o why.tmx
+    """
     keep = export_filter(status, min_score, keep_unaligned)
     targets = _translation_labels(tgt)
     _check_selection(work, all_works, run, targets)
@@ -131,16 +156,18 @@ def export_tmx_command(
                 raise NotFoundError(f"no work has {', '.join(targets)} aligned")
         document = TmxDocument(srclang=exported[0][1][0].src_revision.version.language)
         lines = []
-        for slug, runs in exported:
+        for slug, runs in each(ctx, exported, "exporting", unit="work"):
             part = document_from_runs(runs, keep)
             document.extend(part)
             lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
     data = write_tmx(document)
     report_removed(document.removed_characters)
-    if write_output(data, output) and len(lines) == 1:
-        typer.echo(f"{lines[0]} written to {output}")
-    elif output is not None:
-        typer.echo("\n".join(lines))
+    write_output(data, output)
+    if len(lines) == 1:
+        report_run(lines[0], output)
+        return
+    typer.echo("\n".join(lines), err=output is None)
+    if output is not None:
         typer.echo(
             f"{len(document.units)} translation units from {len(lines)} works written to {output}"
         )
@@ -169,7 +196,8 @@ def _check_selection(
 
 
 def _describe_runs(runs: list[AlignmentRun]) -> str:
+    """``run 1, en → fr`` or ``runs 1, 3 (review of run 2, 1 edit), en → fr, yi``."""
     src = runs[0].src_revision.version.label
     tgts = ", ".join(run.tgt_revision.version.label for run in runs)
-    numbers = ", ".join(str(run.id) for run in runs)
-    return f"run{'s' if len(runs) > 1 else ''} {numbers}, {src} → {tgts}"
+    used = ", ".join(describe_run(run).removeprefix("run ") for run in runs)
+    return f"run{'s' if len(runs) > 1 else ''} {used}, {src} → {tgts}"

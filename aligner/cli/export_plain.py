@@ -21,6 +21,7 @@ from aligner.cli.export import (
     export_app,
     export_filter,
     from_run,
+    report_run,
     write_output,
 )
 from aligner.formats.plain import WRITERS, PlainExport
@@ -41,7 +42,7 @@ def _export(
     ctx: typer.Context,
     fmt: str,
     work: str,
-    src: str,
+    src: str | None,
     tgt: str,
     output: OutputOption,
     status: str,
@@ -52,18 +53,16 @@ def _export(
     keep = export_filter(status, min_score, keep_unaligned)
     writer = WRITERS[fmt]
     export: PlainExport
-    export, run_id = from_run(
+    export, used = from_run(
         ctx, work, src, tgt, run, lambda found: writer(exported_beads(found, keep))
     )
     if export.replaced_characters:
         count = export.replaced_characters
         plural = "s" if count != 1 else ""
         typer.echo(f"replaced {count} tab{plural} or line break{plural} with spaces", err=True)
-    if write_output(export.data, output):
-        typer.echo(
-            f"{work}: run {run_id}, {src} → {tgt}: {export.records} "
-            f"bead{'s' if export.records != 1 else ''} written to {output}"
-        )
+    write_output(export.data, output)
+    beads = f"{export.records} bead{'s' if export.records != 1 else ''}"
+    report_run(f"{work}: {used}: {beads}", output)
 
 
 HELPS = {
@@ -91,8 +90,8 @@ def _register(fmt: str) -> None:
     def command(
         ctx: typer.Context,
         work: WorkArgument,
-        src: SrcOption,
         tgt: TgtOption,
+        src: SrcOption = None,
         output: OutputOption = None,
         status: StatusOption = "any",
         min_score: MinScoreOption = None,
@@ -101,7 +100,8 @@ def _register(fmt: str) -> None:
     ) -> None:
         _export(ctx, fmt, work, src, tgt, output, status, min_score, run, keep_unaligned)
 
-    export_app.command(fmt, help=HELPS[fmt])(command)
+    example = f"aligner export {fmt} why-we-quit-1938-introduction --tgt fr-demo -o why.{fmt}"
+    export_app.command(fmt, help=f"{HELPS[fmt]}\n\nExample: {example}")(command)
 
 
 for _fmt in HELPS:

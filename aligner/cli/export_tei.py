@@ -27,7 +27,10 @@ def export_tei_command(
         typer.Option(help="A run id to include (repeatable; default: the newest run per pair)."),
     ] = None,
 ) -> None:
-    """Write a work's versions and alignment runs as one TEI P5 document (<linkGrp> per run)."""
+    """Write a work's versions and alignment runs as one TEI P5 document (<linkGrp> per run).
+
+    Example: aligner export tei why-we-quit-1938-introduction -o why.xml
+    """
     with settings(ctx).session() as session:
         found = get_work(session, work)
         runs, skipped = choose_runs(session, work, run)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
 import typer
 
 from aligner.cli import app, settings
-from aligner.cli.output import progress
+from aligner.cli.progress import report_for
 from aligner.core.encoders import DEFAULT_MODEL, load_encoder
 from aligner.services.semantic import IndexInfo, build_index
 from aligner.store.vectors import EmbeddingCache
@@ -29,9 +28,9 @@ def index_command(
     """
     options = settings(ctx)
     encoder = load_encoder(model)
-    bar = partial(progress, description="embedding", quiet=options.quiet)
     with options.database() as db, db.session() as session:
-        info = build_index(session, encoder, progress=bar, cache=EmbeddingCache(db, encoder))
+        cache = EmbeddingCache(db, encoder)
+        info = build_index(session, encoder, progress=report_for(ctx), cache=cache)
     typer.echo(describe(info))
 
 

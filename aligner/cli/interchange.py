@@ -8,16 +8,18 @@ from pathlib import Path
 import typer
 
 from aligner.cli import settings
+from aligner.cli.progress import each
 from aligner.errors import InputError
 from aligner.formats.registry import format_for
 from aligner.services.corpus import DEMONSTRATION_TEXT, count_summary
 from aligner.services.interchange.importing import FileImportOutcome, import_file
 
 
-def parallel_files(paths: list[Path]) -> list[Path]:
-    """The files among ``paths`` that hold parallel documents; they are imported on their own
-    (:func:`import_parallel_files`), so nothing else may come with them."""
-    found = [p for p in paths if not p.is_dir() and format_for(p).parallel]
+def parallel_files(paths: list[Path], forced: str | None = None) -> list[Path]:
+    """The files among ``paths`` that hold parallel documents (all of them when ``forced``
+    names a parallel format); they are imported on their own (:func:`import_parallel_files`),
+    so nothing else may come with them."""
+    found = [p for p in paths if not p.is_dir() and format_for(p, forced).parallel]
     others = [p for p in paths if p not in found]
     if found and others:
         raise InputError(
@@ -27,10 +29,15 @@ def parallel_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def import_parallel_files(ctx: typer.Context, files: list[Path], work: str | None) -> None:
+def import_parallel_files(
+    ctx: typer.Context, files: list[Path], work: str | None, forced: str | None = None
+) -> None:
     """Each file as a work, all in one transaction: a refused file writes nothing."""
-    with settings(ctx).session(create=True) as session:
-        outcomes = [import_file(session, path, work) for path in files]
+    with settings(ctx).session() as session:
+        outcomes = [
+            import_file(session, path, work, forced)
+            for path in each(ctx, files, "importing", unit="file")
+        ]
     for outcome in outcomes:
         print_outcome(outcome)
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from aligner.cli import app, settings
-from aligner.cli.output import display_width, pad, print_json
+from aligner.cli.output import display_width, isolate, pad, print_json
 from aligner.core.encoders import DEFAULT_MODEL
 from aligner.services.concordance import DEFAULT_LIMIT, Hit
 from aligner.services.corpus_api import Corpus
@@ -41,7 +41,9 @@ SEARCH_HELP = (
     'Example: aligner search "Jaurès" --tgt fr\n\n'
     "With --semantic, the segments closest in meaning in any language, most similar first, "
     "from the index `aligner index` builds (an English query finds the French, Russian and "
-    "Yiddish sentences).\n\n"
+    "Yiddish sentences). With --lang, a hit in an aligned translation counts for its "
+    "counterpart in that language (the two rankings fused by reciprocal rank), so a sentence "
+    "the model misses directly is found through its translation.\n\n"
     'Example: aligner search --semantic "the party expelled its critics" --lang yi'
 )
 
@@ -76,7 +78,7 @@ def search_command(
         str, typer.Option(help="With --semantic: the encoder the index was built with.")
     ] = DEFAULT_MODEL,
 ) -> None:
-    with Corpus(settings(ctx).db_url) as corpus:
+    with Corpus(settings(ctx).db_url, create=True) as corpus:
         hits = corpus.search(
             query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit,
             semantic=semantic, model=model,
@@ -118,18 +120,13 @@ def _score(counterpart: Counterpart, fmt: str, missing: str) -> str:
     return missing if counterpart.score is None else fmt.format(counterpart.score)
 
 
-def _isolate(text: str, direction: str) -> str:
-    """Right-to-left text inside RLI … PDI, so it reads right in a left-to-right terminal."""
-    return f"\u2067{text}\u2069" if direction == "rtl" else text
-
-
 def _kwic_line(hit: Hit) -> str:
     if hit.similarity is not None:  # a semantic hit: the whole segment, how close it is
-        return f"{hit.similarity:.3f}  {_isolate(hit.text, hit.direction)}"
+        return f"{hit.similarity:.3f}  {isolate(hit.text, hit.direction)}"
     before = ("…" if hit.start > len(hit.before) else "") + hit.before
     after = hit.after + ("…" if hit.end + len(hit.after) < len(hit.text) else "")
     if hit.direction == "rtl":
-        return _isolate(f"{before}[{hit.match}]{after}", "rtl")
+        return isolate(f"{before}[{hit.match}]{after}", "rtl")
     return " " * max(0, 41 - display_width(before)) + f"{before}[{hit.match}]{after}"
 
 
@@ -139,7 +136,7 @@ def _print_table(hits: Sequence[Hit], limit: int) -> None:
     for place, hit in zip(places, hits, strict=True):
         typer.echo(f"{pad(place, width)} {_kwic_line(hit)}".rstrip())
         for counterpart in hit.counterparts:
-            text = _isolate(counterpart.text, counterpart.direction) if counterpart.text else "∅"
+            text = isolate(counterpart.text, counterpart.direction) if counterpart.text else "∅"
             typer.echo(
                 f"    {counterpart.label}  {counterpart.kind}  {_score(counterpart, '{:.2f}', '-')}"
                 f"  {text}"

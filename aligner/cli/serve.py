@@ -139,7 +139,9 @@ def serve_command(
 ) -> None:
     """Serve the review pages: works and runs, alignments side by side, edits, exports.
 
-    Example: aligner serve --port 8765, then open http://127.0.0.1:8765/
+    Then open http://127.0.0.1:8765/ in a browser.
+
+    Example: aligner serve --port 8765
     """
     import uvicorn  # the web stack loads only for this command
 

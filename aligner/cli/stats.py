@@ -11,7 +11,7 @@ import typer
 
 from aligner.cli import app, settings
 from aligner.cli.export import RunOption, WorkArgument
-from aligner.cli.output import OutputFormat, print_table
+from aligner.cli.output import OutputFormat, isolate, print_table
 from aligner.errors import InputError
 from aligner.services.corpus import DEMONSTRATION_TEXT
 from aligner.services.stats import DEFAULT_LOWEST, BeadSummary, RunStats, stats_for
@@ -41,9 +41,10 @@ def stats_command(
     ] = DEFAULT_LOWEST,
 ) -> None:
     """Bead types, length ratios and their outliers, the lowest-scoring beads, omissions and
-    additions of a run (the newest of the work's aligned pair by default).
+    additions of a run (the newest of the work's aligned pair by default; its first line says
+    which run, and whether it is a review).
 
-    Example: aligner stats why-we-quit-1938-introduction --src en --tgt fr-demo --format json
+    Example: aligner stats why-we-quit-1938-introduction --tgt fr-demo --format json
     """
     if output not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {output!r}")
@@ -60,7 +61,7 @@ def stats_command(
 def print_stats(stats: RunStats) -> None:
     """The statistics for a terminal: counts as tables, beads with their texts as stored."""
     src, tgt = stats.src.label, stats.tgt.label
-    typer.echo(f"{stats.work}: run {stats.run}, {src} → {tgt}, {stats.method}, model {stats.model}")
+    typer.echo(f"{stats.work}: {stats.used}, {src} → {tgt}, model {stats.model}")
     for side in (stats.src, stats.tgt):
         if side.demonstration:
             typer.echo(f"Note: {side.label} is {DEMONSTRATION_TEXT}.")
@@ -146,9 +147,10 @@ def _print_bead(bead: BeadSummary, stats: RunStats) -> None:
     score = "-" if bead.score is None else f"{bead.score:.2f}"
     ratio = "" if bead.ratio is None else f"  ratio {bead.ratio:.2f}"
     typer.echo(f"  #{bead.position}  {bead.kind}  score {score}  {bead.status}{ratio}")
-    for label, ids, text in (
-        (stats.src.label, bead.src_ids, bead.src_text),
-        (stats.tgt.label, bead.tgt_ids, bead.tgt_text),
+    for side, ids, text in (
+        (stats.src, bead.src_ids, bead.src_text),
+        (stats.tgt, bead.tgt_ids, bead.tgt_text),
     ):
         where = " ".join(str(i) for i in ids) or "-"
-        typer.echo(f"    {label} [{where}]: {text or '∅'}")
+        shown = isolate(text, side.direction) if text else "∅"
+        typer.echo(f"    {side.label} [{where}]: {shown}")

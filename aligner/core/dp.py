@@ -20,7 +20,7 @@ than ``MARGIN_CELLS`` sentence pairs they compare it only with the sentences wit
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +81,7 @@ def align(
     params: AlignParams = AlignParams(),
     breaks: tuple[NDArray[np.bool_], NDArray[np.bool_]] | None = None,
     skips: tuple[Floats, Floats] | None = None,
+    on_rows: Callable[[int], None] | None = None,
 ) -> list[Bead]:
     """Align ``src`` with ``tgt`` (rows: L2-normalised sentence vectors, in reading order).
 
@@ -88,7 +89,8 @@ def align(
     paragraph; with ``params.break_bonus`` beads ending at a break on both sides are favoured.
     ``skips`` gives each source and target sentence its own score as a 1-0 or 0-1 bead (what
     it is: a caption is cheaper to leave out than a sentence); without it every such bead
-    scores ``params.skip``.
+    scores ``params.skip``.  ``on_rows`` is told how many more source rows the search has done,
+    block by block.
     """
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
@@ -105,7 +107,7 @@ def align(
             params.break_bonus * breaks[0].astype(np.float64),
             breaks[1].astype(np.float64),
         )
-    return _beads(src, tgt, search(scorer, band, bead_shapes(params)))
+    return _beads(src, tgt, search(scorer, band, bead_shapes(params), on_rows))
 
 
 # --- scoring -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Split from ``aligner.core.dp`` (which scores the beads and builds the band) to k
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -120,7 +121,12 @@ class Programme:
         return path[::-1]
 
 
-def search(scorer: Scorer, band: Band, shapes: list[tuple[int, int]]) -> Path:
+def search(
+    scorer: Scorer,
+    band: Band,
+    shapes: list[tuple[int, int]],
+    on_rows: Callable[[int], None] | None = None,
+) -> Path:
     """Run the programme over the band, scoring ``BLOCK_ROWS`` rows per call."""
     n = len(band.lo) - 1
     programme = Programme(band, shapes, scorer.pad, scorer.tgt_skip_prefix)
@@ -132,6 +138,8 @@ def search(scorer: Scorer, band: Band, shapes: list[tuple[int, int]]) -> Path:
         for i in range(i0, i1):
             lo, hi = band.lo[i] - j0, band.hi[i] - j0
             programme.step(i, scores[:, i - i0, lo : hi + 1])
+        if on_rows is not None:
+            on_rows(i1 - i0)
     return programme.path()
 
 

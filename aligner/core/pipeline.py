@@ -17,6 +17,7 @@ from aligner.core.beadmodel import BeadModel
 from aligner.core.beadscore import SKIP_FEATURES, skip_features
 from aligner.core.confidence import calibrated
 from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
+from aligner.core.progress import Report, Steps, embed_reporting, embedding_with_report
 from aligner.core.refine import (
     Document,
     DocumentScorer,
@@ -32,7 +33,7 @@ DEFAULT_REFINE = RefineParams()
 
 @cache
 def bundled_model() -> BeadModel:
-    """The bead scorer shipped with the package (``aligner/beadmodel.json``)."""
+    """The bead scorer shipped with the package (``aligner/core/beadmodel.json``)."""
     return BeadModel.load()
 
 
@@ -46,17 +47,21 @@ def align_texts(
     model: BeadModel | None = None,
     *,
     group_omissions: bool = True,
+    report: Report | None = None,
 ) -> list[Bead]:
     """Beads covering every sentence of ``src`` and ``tgt`` once, in reading order.
 
     ``paragraphs`` numbers each sentence's paragraph on either side (None: unknown); beads that
     end where both sides end a paragraph are preferred, and (with ``group_omissions``)
     consecutive left-out sentences of one paragraph form one bead.  ``refine_params=None`` stops
-    after the first pass (summed sentence vectors only).
+    after the first pass (summed sentence vectors only).  ``model``: the bead scorer (None: the
+    bundled one).  ``report`` is told the progress of each stage (embedding, searching,
+    refining; see :mod:`aligner.core.progress`).
     """
     beads, scorer = align_and_score(
-        src, tgt, embed, params, refine_params, paragraphs, model, group=group_omissions
-    )
+        src, tgt, embed, params, refine_params, paragraphs, model, group=group_omissions,
+        report=report,
+    )  # fmt: skip
     return calibrated(beads, scorer)
 
 
@@ -70,19 +75,22 @@ def align_and_score(
     model: BeadModel | None = None,
     *,
     group: bool = True,
+    report: Report | None = None,
 ) -> tuple[list[Bead], DocumentScorer]:
     """``align_texts`` before the confidences: the beads, and the scorer that can give them."""
-    src_vectors, tgt_vectors = embed(src), embed(tgt)
+    src_vectors, tgt_vectors = embed_reporting(embed, [src, tgt], report, "embedding")
     src_doc, tgt_doc = documents(src, tgt, src_vectors, tgt_vectors, params.margin_k, paragraphs)
     model = model or bundled_model()
+    rows = Steps(report, "searching", len(src))
     beads = align(
         src_vectors, tgt_vectors, utf8_lengths(src), utf8_lengths(tgt), params,
-        breaks=(src_doc.breaks, tgt_doc.breaks),
+        breaks=(src_doc.breaks, tgt_doc.breaks), on_rows=rows.advance,
         skips=first_pass_skips(src_doc, tgt_doc, model, params),
     )  # fmt: skip
     scorer = DocumentScorer(src_doc, tgt_doc, model, beads)
     if refine_params is not None:
-        beads = refine(beads, scorer, embed, params.margin_k, refine_params)
+        spans = embedding_with_report(embed, report, "refining")
+        beads = refine(beads, scorer, spans, params.margin_k, refine_params)
     return (group_omissions(beads, src_doc, tgt_doc) if group else beads), scorer
 
 

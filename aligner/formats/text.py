@@ -78,7 +78,11 @@ def max_text_bytes() -> int:
 
 def read_text_file(path: Path) -> TextFile:
     """Read ``path`` as text, or raise :class:`InputError` saying why it cannot be."""
-    raw = read_regular_file(path, max_text_bytes())
+    return decode_text_file(path, read_regular_file(path, max_text_bytes()))
+
+
+def decode_text_file(path: Path, raw: bytes) -> TextFile:
+    """``raw``, the bytes of ``path``, as text, or :class:`InputError` saying why not."""
     if not raw:
         raise InputError(f"{shown_path(path)}: the file is empty")
     encoding = _detect_encoding(path, raw)

@@ -11,6 +11,7 @@ from aligner import __version__
 from aligner.core.dp import AlignParams
 from aligner.core.encoders import Encoder
 from aligner.core.pipeline import DEFAULT_REFINE, align_texts
+from aligner.core.progress import Progress, as_report
 from aligner.core.types import ALIGNED_KINDS, Bead
 from aligner.errors import InputError, NotFoundError
 
@@ -30,7 +31,7 @@ from aligner.store.models import (
 )
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
-from aligner.store.vectors import EmbeddingCache, Progress
+from aligner.store.vectors import EmbeddingCache
 
 METHOD = "aligner-dp-refine"
 
@@ -66,24 +67,26 @@ def align_versions(
     tgt_label: str,
     encoder: Encoder,
     params: AlignParams,
-    progress: Progress = iter,
+    progress: Progress = None,
 ) -> AlignmentRun:
     """Align the newest revisions of two versions of a work; store and return the run.
 
     Three steps, so that an alignment never keeps other commands waiting: a short transaction
     reads both texts; the computation runs with no transaction open (the embedding cache
-    commits each batch of new vectors as it goes, see :class:`EmbeddingCache`, and ``progress``
-    wraps those batches); one short transaction stores the run.
+    commits each batch of new vectors as it goes, see :class:`EmbeddingCache`); one short
+    transaction stores the run.  ``progress``: True for bars on stderr, or a callback told each
+    stage's progress (see :mod:`aligner.core.progress`).
     """
     with database.session() as session:
         work = get_work(session, work_slug)
         work_id = work.id
         src = side_of(get_version(work, src_label))
         tgt = side_of(get_version(work, tgt_label))
-    embedder = EmbeddingCache(database, encoder, progress)
+    embedder = EmbeddingCache(database, encoder)
     beads = align_texts(
-        src.texts, tgt.texts, embedder, params, paragraphs=(src.paragraphs, tgt.paragraphs)
-    )
+        src.texts, tgt.texts, embedder, params, paragraphs=(src.paragraphs, tgt.paragraphs),
+        report=as_report(progress),
+    )  # fmt: skip
     counts = {"embedded": embedder.embedded, "reused": embedder.reused}
     return store_run(
         database, work_slug, work_id, (src, tgt), beads, encoder.model_id, params, counts

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aligner.formats.monolingual import BINARY_ENCODING
 from aligner.formats.text import encode_like
 from aligner.store.models import Revision, Version, Work
 from aligner.store.queries import list_works, segment_counts
@@ -94,3 +95,17 @@ def imported_bytes(revision: Revision) -> bytes:
     document = revision.source_document
     whole = revision.char_start == 0 and revision.char_end == len(document.text)
     return document.raw if whole else encode_like(revision.raw_text, document.encoding)
+
+
+def binary_description(revision: Revision) -> str | None:
+    """What the revision's file is, when its bytes are not text (an EPUB, DOCX, ODT or PDF):
+    a terminal is told this rather than shown the bytes; None for a text file."""
+    document = revision.source_document
+    if document.encoding != BINARY_ENCODING:
+        return None
+    found = str(revision.segmentation.get("format", "binary")).upper()
+    return (
+        f"{document.filename}: a {found} document of {document.size:,} bytes, stored byte for "
+        "byte; redirect the output to a file to get it back, or leave out --raw to see its "
+        "segments"
+    )

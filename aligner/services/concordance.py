@@ -36,7 +36,7 @@ from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.services.counterparts import Counterpart, counterparts_for
 from aligner.services.selection import VersionSelector, version_selector
-from aligner.services.semantic import semantic_search
+from aligner.services.semantic import fused_search
 from aligner.store.queries import chunked, get_work
 
 DEFAULT_LIMIT = 20
@@ -296,12 +296,13 @@ def _hit(row: Row[Any], span: tuple[int, int], counterparts: list[Counterpart]) 
 def semantic_hits(
     session: Session, encoder: Encoder, query: str, filters: SearchFilters
 ) -> list[Hit]:
-    """The segments closest in meaning to ``query`` in any language that ``filters`` keep, most
-    similar first, each with its counterparts.  Needs an index built with ``encoder``
-    (``aligner index``)."""
+    """The segments closest in meaning to ``query`` in any language that ``filters`` keep, best
+    first, each with its counterparts; with a language filter, hits in aligned translations
+    count for their counterparts (:func:`~aligner.services.semantic.fused_search`).  Needs an
+    index built with ``encoder`` (``aligner index``)."""
     lang, tgt = filters.lang, filters.tgt
     languages = [lang] if lang else None
-    found = semantic_search(
+    found = fused_search(
         session, encoder, query, languages=languages, work=filters.work, limit=filters.limit
     )
     counterpart_filter = version_selector(session, "--tgt", tgt) if tgt is not None else None

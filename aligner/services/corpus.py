@@ -22,12 +22,12 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from aligner.core.languages import language_info_in
-from aligner.core.segmentation import segment_text
 from aligner.core.types import Segment as TextSegment
 from aligner.core.types import Segmentation, SegmentUnit
 from aligner.errors import InputError
 from aligner.formats.model import MAX_SEGMENT_CHARS
-from aligner.formats.text import TextFile, read_text_file, shown_path
+from aligner.formats.monolingual import MonolingualFile, plain_reading, read_monolingual
+from aligner.formats.text import TextFile, shown_path
 from aligner.services.specs import (
     SLUG_PATTERN,
     VersionSpec,
@@ -64,6 +64,12 @@ Status = Literal["new", "revised", "unchanged", "declared"]
 # Where the transcription apparatus says something a version's fields should carry.
 APPARATUS_TO_WORK = {"written": "date_written"}
 APPARATUS_TO_VERSION = {"first_published": "publication", "source": "source"}
+# What a document's own metadata (an EPUB's OPF, a DOCX's core properties, an HTML page's
+# <meta>) says of the work and the version.  A date is taken only where it is the edition's:
+# a DOCX, ODT or PDF date is the day the file was made.
+DOCUMENT_TO_WORK = {"author": "author"}
+DOCUMENT_TO_VERSION = {"title": "title", "translator": "translator", "date": "date"}
+_FILE_DATES = ("docx", "odt", "pdf")
 # How the output names a version marked ``demonstration``.
 DEMONSTRATION_TEXT = "a demonstration text made for this project, not a historical original"
 # Segments go to the database this many rows at a time, as plain rows rather than ORM objects:
@@ -90,6 +96,7 @@ class TextSpec:
     end: str | None = None
     editorial: tuple[str, ...] = ()
     unit: SegmentUnit = "sentence"
+    format: str | None = None  # forced; by default the file's bytes show it
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,7 @@ class ImportOutcome:
     path: str | None = None
     demonstration: bool = False
     changes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # what the file's reader had to say (tracked changes …)
 
 
 @dataclass(frozen=True)
@@ -162,16 +170,17 @@ def import_text(
     unless ``spec`` gives others, and the outcome lists what changed.
     """
     language_info_in(shown_path(text_spec.path), spec.language)
-    file = read_text_file(text_spec.path)
-    start, end = _stretch(file, text_spec)
+    source = _as_stored_before(session, read_monolingual(text_spec.path, text_spec.format))
+    file = source.file
+    start, end = _stretch(source, text_spec)
     stored = _store_specs(session, work_spec, spec, new_role)
     work, version = stored.work, stored.version
     body = file.text[start:end]
     digest = _text_sha256(body)
     current = version.current
     if current is not None and current.sha256 == digest:
-        return _outcome(session, stored, current, "unchanged", text_spec.path)
-    segmentation = segment_text(body, version.language, unit=text_spec.unit)
+        return _outcome(session, stored, current, "unchanged", source)
+    segmentation = source.segment(body, version.language, text_spec.unit)
     del body
     _check_segment_lengths(file, start, segmentation)
     document = _source_document(session, file)
@@ -187,9 +196,9 @@ def import_text(
     version.revisions.append(revision)
     session.flush()
     _store_segments(session, revision, segmentation, text_spec.editorial)
-    _apply_apparatus(work, version, segmentation.metadata)
+    _apply_apparatus(work, version, segmentation.metadata, source.format)
     status: Status = "new" if current is None else "revised"
-    return _outcome(session, stored, revision, status, text_spec.path)
+    return _outcome(session, stored, revision, status, source)
 
 
 def _check_segment_lengths(file: TextFile, start: int, segmentation: Segmentation) -> None:
@@ -213,7 +222,7 @@ def _text_sha256(text: str) -> str:
 
 
 def _outcome(
-    session: Session, stored: _Stored, revision: Revision, status: Status, path: Path
+    session: Session, stored: _Stored, revision: Revision, status: Status, source: MonolingualFile
 ) -> ImportOutcome:
     session.flush()
     version = stored.version
@@ -225,13 +234,29 @@ def _outcome(
         status,
         revision=revision.number,
         counts=dict(segment_counts(session, revision)),
-        path=str(path),
+        path=str(source.file.path),
         demonstration=version.demonstration,
         changes=stored.changes,
+        warnings=(*source.warnings, *_language_warning(source, version.language)),
     )
 
 
-def _stretch(file: TextFile, spec: TextSpec) -> tuple[int, int]:
+def _language_warning(source: MonolingualFile, language: str) -> list[str]:
+    """A word when the document says it is in another language than the version's."""
+    declared = (source.document.metadata.get("language") or "") if source.document else ""
+    primary = declared.replace("_", "-").split("-")[0].lower()
+    if not primary or primary == language.split("-")[0].lower():
+        return []
+    return [f"the document says its language is {declared!r}; imported as {language!r}"]
+
+
+def _stretch(source: MonolingualFile, spec: TextSpec) -> tuple[int, int]:
+    file = source.file
+    if source.document is not None and (spec.start or spec.end):
+        raise InputError(
+            f"{shown_path(file.path)}: start and end pick lines of a plain-text file with "
+            f"blank lines between paragraphs; this is read as a {source.format} document"
+        )
     start = _line_offset(file, spec.start) if spec.start else 0
     end = _line_offset(file, spec.end) if spec.end else len(file.text)
     if end <= start:
@@ -256,6 +281,22 @@ def _line_offset(file: TextFile, line: str) -> int:
         if text_line.strip() == wanted:
             return offset
     raise InputError(f"{shown_path(file.path)}: no line reads {line!r}")
+
+
+def _as_stored_before(session: Session, source: MonolingualFile) -> MonolingualFile:
+    """``source``, or the reading its bytes were stored with when they were imported before:
+    a text of one paragraph a line imported before aligner read such layouts keeps its text
+    and offsets, so that importing it again changes nothing."""
+    stored = find_source_document(session, source.file.sha256)
+    if stored is None or stored.text == source.file.text:
+        return source
+    plain = plain_reading(source)
+    if plain is not None and plain.file.text == stored.text:
+        return plain
+    raise InputError(
+        f"{shown_path(source.file.path)}: these bytes were imported before ({stored.filename}) "
+        "and read another way; import it as it was read then (check --format)"
+    )
 
 
 def _source_document(session: Session, file: TextFile) -> SourceDocument:
@@ -312,12 +353,19 @@ def _segment_row(
     }
 
 
-def _apply_apparatus(work: Work, version: Version, metadata: dict[str, str]) -> None:
-    """Fill empty fields from what the transcription apparatus says; never overwrite.
+def _apply_apparatus(
+    work: Work, version: Version, metadata: dict[str, str], file_format: str = "text"
+) -> None:
+    """Fill empty fields from what the transcription apparatus and the document's metadata
+    say; never overwrite.
 
     A value longer than its field holds stays in the revision's apparatus only.
     """
-    for record, fields in ((work, APPARATUS_TO_WORK), (version, APPARATUS_TO_VERSION)):
+    to_version = {**DOCUMENT_TO_VERSION, **APPARATUS_TO_VERSION}
+    if file_format in _FILE_DATES:
+        del to_version["date"]
+    to_work = {**DOCUMENT_TO_WORK, **APPARATUS_TO_WORK}
+    for record, fields in ((work, to_work), (version, to_version)):
         columns = type(record).__table__.c
         for key, attribute in fields.items():
             value = metadata.get(key)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
+from aligner.core.progress import Progress
 from aligner.errors import InputError
 from aligner.services.concordance import (
     DEFAULT_LIMIT,
@@ -17,7 +18,9 @@ from aligner.services.concordance import (
     semantic_hits,
 )
 from aligner.services.counterparts import AlignedSegment, Counterpart
+from aligner.services.semantic import IndexInfo, build_index
 from aligner.store.session import Database
+from aligner.store.vectors import EmbeddingCache
 
 __all__ = ["AlignedSegment", "Corpus", "Counterpart", "Hit"]
 
@@ -29,11 +32,13 @@ class Corpus:
     ...     hits = corpus.search("Jaurès", tgt="fr")
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, create: bool = False) -> None:
+        """Open the database at ``url``; a missing one is an error, or created with ``create``
+        (as every ``aligner`` command does)."""
         self._encoders: dict[str, Encoder] = {}
         self.database = Database(url)
         try:
-            self.database.ensure_ready(create=False)
+            self.database.ensure_ready(create=create)
         except BaseException:
             self.database.close()
             raise
@@ -68,6 +73,15 @@ class Corpus:
             if semantic:
                 return semantic_hits(session, self._encoder(model), query, filters)
             return search(session, query, filters, regex=regex)
+
+    def index(self, *, model: str = DEFAULT_MODEL, progress: Progress = False) -> IndexInfo:
+        """Embed the segments not embedded yet and bring the semantic index up to date (what
+        ``aligner index`` does); ``progress``: True for a bar on stderr, or a callback
+        ``progress(stage, done, total)`` told each segment done."""
+        encoder = self._encoder(model)
+        cache = EmbeddingCache(self.database, encoder)
+        with self.database.session() as session:
+            return build_index(session, encoder, progress=progress, cache=cache)
 
     def _encoder(self, model: str) -> Encoder:
         if model not in self._encoders:

@@ -158,3 +158,29 @@ def _counterpart(
         status=member.status, side=member.side, segments=others,
         text=" ".join(segment.text for segment in others),
     )  # fmt: skip
+
+
+def counterpart_ids(
+    session: Session, segment_ids: Collection[int], selectors: Sequence[VersionSelector]
+) -> dict[int, list[int]]:
+    """For each segment id, the ids of its counterparts (:func:`counterparts_for`) in the
+    versions one of ``selectors`` keeps: where a hit in one language leads in another."""
+    ids = sorted(set(segment_ids))
+    chosen = _newest_per_version(_memberships(session, ids))
+    version_ids = sorted({m.other_version_id for m in chosen})
+    versions: dict[int, tuple[str, str]] = {}
+    for chunk in chunked(version_ids):
+        rows = session.execute(
+            select(Version.id, Version.label, Version.language).where(Version.id.in_(chunk))
+        )
+        versions |= {int(i): (str(label), str(language)) for i, label, language in rows}
+    kept = [
+        m for m in chosen
+        if any(s.matches(*versions[m.other_version_id]) for s in selectors)
+    ]  # fmt: skip
+    members = _link_members(session, sorted({m.link_id for m in kept}))
+    found: dict[int, list[int]] = {}
+    for member in kept:
+        others = [seg.id for side, seg in members[member.link_id] if side != member.side]
+        found.setdefault(member.segment_id, []).extend(others)
+    return found

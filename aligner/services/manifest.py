@@ -24,6 +24,9 @@ translation_of = "en"
 demonstration = true         # written for this project to show the tool, not a historical text
 file = "demonstration/why-we-quit-introduction.fr-demo.txt"
 
+A version's file is plain text or any document format ``aligner import`` reads (HTML, EPUB,
+DOCX, ODT, PDF, Markdown, SRT, WebVTT), told by its content; ``format = "html"`` forces one.
+
 A version without ``demonstration`` is not one: the manifest describes the corpus as it is, so
 importing it again clears a flag the manifest no longer sets.
 
@@ -43,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from aligner.core.languages import language_info_in
 from aligner.errors import AlignerError, InputError
+from aligner.formats.documents import FORMATS as DOCUMENT_FORMATS
 from aligner.formats.text import max_text_bytes, read_regular_file, shown_path
 from aligner.services.corpus import (
     ImportOutcome,
@@ -56,7 +60,7 @@ from aligner.services.specs import check_version_spec, check_work_spec
 
 MANIFEST_NAME = "manifest.toml"
 WORK_KEYS = {"slug", "title", "author", "date_written", "notes", "version"}
-TEXT_KEYS = {"file", "start", "end", "editorial", "unit"}
+TEXT_KEYS = {"file", "start", "end", "editorial", "unit", "format"}
 VERSION_STRINGS = {
     "lang",
     "role",
@@ -159,9 +163,10 @@ def _version_entry(
             end=_optional_string(name, where, "end", version.get("end")),
             editorial=_editorial(name, where, version.get("editorial", [])),
             unit=_unit(name, where, version.get("unit", "sentence")),
+            format=_format(name, where, version.get("format")),
         )
     elif TEXT_KEYS & version.keys():
-        raise InputError(f"{name}: {where}: start, end, editorial and unit need a file")
+        raise InputError(f"{name}: {where}: start, end, editorial, unit and format need a file")
     return ManifestEntry(work, spec, text, where)
 
 
@@ -219,6 +224,18 @@ def _unit(name: str, where: str, value: object) -> Literal["sentence", "paragrap
     if value == "sentence" or value == "paragraph":
         return value
     raise InputError(f"{name}: {where}: unit must be sentence or paragraph, not {_shown(value)}")
+
+
+def _format(name: str, where: str, value: object) -> str | None:
+    """A version file's forced format: a document format (a parallel one holds a work)."""
+    if value is None:
+        return None
+    if value not in DOCUMENT_FORMATS:
+        raise InputError(
+            f"{name}: {where}: format must be one of {', '.join(DOCUMENT_FORMATS)}, "
+            f"not {_shown(value)}"
+        )
+    return str(value)
 
 
 def _shown(value: object) -> str:

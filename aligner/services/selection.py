@@ -5,7 +5,9 @@ for); :func:`choose_run` lets either side be left out when the work's runs leave
 :func:`runs_for_translations` picks one run per translation from a common source
 (:func:`default_source`); :func:`choose_runs` picks the runs a whole-work export holds (the
 newest per pair, on current revisions).  The CLI, the web application, the exports, the
-statistics and search all ask here.
+statistics and search all ask here.  One rule for ``--src`` everywhere: left out, it is the
+version the translation was made from, and an error names the choices only when that is
+ambiguous.  :func:`describe_run` says which run a command used (and whether it is a review).
 
 Versions.  Inside one work a version is named by its label or, when it is the only one in
 that language, by its language (:func:`aligner.store.queries.get_version`); :func:`revision_of`
@@ -119,14 +121,48 @@ def revision_of(version: Version, number: int | None) -> Revision:
 
 
 def default_source(work: Work, translations: Sequence[Version]) -> Version:
-    """The version the translations were made from, or else the work's original."""
-    for version in translations:
-        if version.translation_of is not None:
-            return version.translation_of
+    """The source every command takes when ``--src`` is left out: the version the translations
+    were made from; when they do not say, the work's one original, or its one other version.
+    Anything else is ambiguous: an :class:`InputError` that names the choices."""
+    made_from = {
+        v.translation_of.id: v.translation_of
+        for v in translations
+        if v.translation_of is not None and v.translation_of.work_id == work.id
+    }
+    targets = ", ".join(v.label for v in translations)
+    others = [v for v in work.versions if v not in translations]
+    choices = ", ".join(sorted(v.label for v in others)) or "none"
+    if len(made_from) > 1:
+        sources = ", ".join(
+            f"{v.label} from {v.translation_of.label}" for v in translations if v.translation_of
+        )
+        raise InputError(
+            f"{work.slug}: the translations were made from different versions ({sources}); "
+            f"choose the source with --src ({choices})"
+        )
+    if made_from:
+        return next(iter(made_from.values()))
     originals = [v for v in work.versions if v.role == "original"]
-    if len(originals) != 1:
-        raise InputError(f"{work.slug}: name the source version with --src")
-    return originals[0]
+    if len(originals) == 1:
+        return originals[0]
+    if not originals and len(others) == 1:
+        return others[0]
+    raise InputError(
+        f"{work.slug}: {targets} does not say what it was translated from and the work has "
+        f"{len(originals) or 'no'} original{'' if len(originals) == 1 else 's'}; choose the "
+        f"source with --src ({choices})"
+    )
+
+
+def source_version(work: Work, tgt: Version, src_label: str | None) -> Version:
+    """``--src`` when given, else :func:`default_source` of the translation ``tgt``."""
+    return get_version(work, src_label) if src_label is not None else default_source(work, [tgt])
+
+
+def source_label(session: Session, work_slug: str, src_label: str | None, tgt_label: str) -> str:
+    """The label of the source version ``--src`` names, or by default (:func:`source_version`)."""
+    work = get_work(session, work_slug)
+    return source_version(work, get_version(work, tgt_label), src_label).label
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -154,12 +190,13 @@ def _runs_between(
 
 
 def find_run(
-    session: Session, work_slug: str, src_label: str, tgt_label: str, run_id: int | None
+    session: Session, work_slug: str, src_label: str | None, tgt_label: str, run_id: int | None
 ) -> AlignmentRun:
-    """The run asked for, or the newest run between the two versions' current revisions."""
+    """The run asked for, or the newest run between the two versions' current revisions;
+    without ``src_label`` the source is the one :func:`default_source` names."""
     work = get_work(session, work_slug)
-    src = get_version(work, src_label)
     tgt = get_version(work, tgt_label)
+    src = source_version(work, tgt, src_label)
     candidates = _runs_between(session, work_slug, src, tgt)
     if run_id is not None:
         candidates = [run for run in candidates if run.id == run_id]
@@ -174,6 +211,28 @@ def find_run(
     return candidates[-1]
 
 
+def is_review(run: AlignmentRun) -> bool:
+    """Whether ``run`` is a person's review of another run (edited in ``aligner serve``)."""
+    return "base_run" in run.parameters
+
+
+def run_method(run: AlignmentRun) -> str:
+    """``review`` or ``auto``: how the run's beads were made."""
+    return "review" if is_review(run) else "auto"
+
+
+def describe_run(run: AlignmentRun) -> str:
+    """``run 3 (review of run 2, 4 edits)``, or ``run 2`` for an automatic run: the run a
+    command used."""
+    if not is_review(run):
+        return f"run {run.id}"
+    edits = int(run.summary.get("edits", 0))
+    return (
+        f"run {run.id} (review of run {run.parameters['base_run']}, "
+        f"{edits} edit{'' if edits == 1 else 's'})"
+    )
+
+
 def choose_run(
     session: Session,
     work_slug: str,
@@ -181,8 +240,10 @@ def choose_run(
     tgt_label: str | None,
     run_id: int | None,
 ) -> AlignmentRun:
-    """The run between the named versions; a side left out is taken from the work's runs."""
-    if src_label is not None and tgt_label is not None:
+    """The run between the named versions.  With ``--tgt`` alone the source is its default
+    (:func:`default_source`); with neither side, or ``--src`` alone, the side left out is
+    taken from the work's runs when they leave one pair."""
+    if tgt_label is not None and (src_label is not None or run_id is None):
         return find_run(session, work_slug, src_label, tgt_label, run_id)
     work = get_work(session, work_slug)
     src = get_version(work, src_label) if src_label is not None else None
@@ -329,15 +390,12 @@ def batch_pairs(
 
 
 def _pair_with_its_source(work: Work, tgt: Version) -> VersionPair:
-    source = tgt.translation_of
-    if source is not None and source.work_id != work.id:
-        problem = f"made from {source.work.slug}/{source.label}, another work (use --src)"
-        return VersionPair(work.slug, source.label, tgt.label, problem)
-    if source is None:
-        originals = [v for v in work.versions if v.role == "original" and v is not tgt]
-        if len(originals) != 1:
-            return VersionPair(work.slug, "?", tgt.label, "name the source version with --src")
-        source = originals[0]
+    """``tgt`` with the source every command takes by default (:func:`default_source`)."""
+    try:
+        source = default_source(work, [tgt])
+    except InputError as exc:
+        problem = str(exc).removeprefix(f"{work.slug}: ")
+        return VersionPair(work.slug, "?", tgt.label, problem)
     return _checked(work, source, tgt)
 
 

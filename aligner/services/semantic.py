@@ -36,7 +36,7 @@ Python's sqlite3 cannot load extensions; pgvector is a server extension not inst
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aligner.core.encoders import Encoder, text_key
+from aligner.core.progress import EMBED_STEP, Progress, Steps, as_report
 from aligner.core.segmentation import clean_text
 from aligner.core.types import ALIGNED_KINDS
 from aligner.core.vector_index import (
@@ -63,6 +64,7 @@ from aligner.core.vector_index import (
     write_generation,
 )
 from aligner.errors import InputError, NotFoundError
+from aligner.services.counterparts import counterpart_ids
 from aligner.services.selection import VersionSelector
 from aligner.services.semantic_files import (
     CorpusState,
@@ -76,9 +78,14 @@ from aligner.services.semantic_files import (
 )
 from aligner.store.models import Revision, Segment, Version
 from aligner.store.queries import chunked, get_work
-from aligner.store.vectors import CachedVectors, EmbeddingCache, cached_embeddings
+from aligner.store.vectors import CachedVectors, EmbeddingCache, cached_embeddings, lookup
 
 EMBED_BATCH = 256
+# Fused search (fused_search): how many hits each ranking contributes, the reciprocal-rank k
+# and the weight of a hit found through a translation, chosen on FLORES (bench/semantic_fusion).
+FUSION_DEPTH = 50
+FUSION_K = 60
+FUSION_WEIGHT = 1.0
 
 Ids = NDArray[np.int64]
 Batch = Ids
@@ -119,14 +126,15 @@ def build_index(
     session: Session,
     encoder: Encoder,
     *,
-    progress: Callable[[Sequence[Batch]], Iterable[Batch]] = iter,
+    progress: Progress = None,
     cache: EmbeddingCache | None = None,
 ) -> IndexInfo:
     """Embed the segments the index lacks (through the cache) and bring the index up to date.
 
     Covers the aligned kinds (headings, sentences, paragraphs, footnotes) of the current
     revision of every version; segments of replaced or deleted revisions are dropped.
-    ``progress`` wraps the batches as they are embedded (the CLI passes a progress bar).
+    ``progress`` shows a bar on stderr (True) or is told the segments done (a callback, see
+    :mod:`aligner.core.progress`), sentence by sentence as they are embedded.
     ``cache`` commits new vectors batch by batch in transactions of its own (the CLI passes
     one); without it they are stored in ``session``'s transaction.
     """
@@ -143,7 +151,8 @@ def build_index(
     keep = np.isin(old.revisions, np.array(kept, np.int64))
     new_keys, new_revisions = _segments_of(session, sorted(set(state.revisions) - set(kept)))
     embed = cache.embed if cache is not None else partial(cached_embeddings, session, encoder)
-    additions = _embedded(session, embed, encoder.dim, old, new_keys, new_revisions, progress)
+    steps = Steps(as_report(progress), "indexing", len(new_keys))
+    additions = _embedded(session, embed, encoder.dim, old, new_keys, new_revisions, steps)
     removed = old.size - int(np.count_nonzero(keep))
     if meta is not None and not len(new_keys) and not removed:
         meta = replace(meta, state=state)
@@ -169,16 +178,17 @@ class _Embedded(Additions):
 
 def _embedded(
     session: Session, embed: Callable[[list[str]], CachedVectors], dim: int, old: Generation,
-    keys: Ids, revisions: Ids, progress: Callable[[Sequence[Batch]], Iterable[Batch]],
+    keys: Ids, revisions: Ids, steps: Steps,
 ) -> _Embedded:  # fmt: skip
-    """The new segments' digests, and vectors (through the cache) for digests not indexed."""
+    """The new segments' digests, and vectors (through the cache) for digests not indexed;
+    ``steps`` advances by each segment, a few texts embedded at a time."""
     known = set(known_digests(old))
     digests: list[bytes] = []
     fresh_digests: list[bytes] = []
     fresh: list[Matrix] = []
     embedded = 0
     batches = [keys[i : i + EMBED_BATCH] for i in range(0, len(keys), EMBED_BATCH)]
-    for batch in progress(batches):
+    for batch in batches:
         texts = _texts(session, batch)
         batch_digests = [digest_of(text_key(t)) for t in texts]
         digests += batch_digests
@@ -187,11 +197,14 @@ def _embedded(
             if digest not in known:
                 wanted.setdefault(digest, text)
                 known.add(digest)
-        if wanted:
-            cached = embed(list(wanted.values()))
-            fresh_digests += wanted
+        new_texts = list(wanted.values())
+        for start in range(0, len(new_texts), EMBED_STEP):
+            cached = embed(new_texts[start : start + EMBED_STEP])
             fresh.append(cached.vectors.astype(np.float32))
             embedded += cached.embedded
+            steps.advance(len(cached.vectors))
+        fresh_digests += wanted
+        steps.advance(len(batch) - len(new_texts))
     vectors = np.concatenate(fresh) if fresh else np.empty((0, dim), np.float32)
     return _Embedded(keys, revisions, digests, fresh_digests, vectors, embedded)
 
@@ -255,18 +268,111 @@ def semantic_search(
     current revision of every version.  Refuses an empty query, a missing index, an index built
     with another model and one older than the database (``aligner index`` updates it).
     """
-    text = clean_text(query)
-    if not text:
-        raise InputError("empty query: give a sentence or a few words to search for")
-    if limit < 1:
-        raise InputError(f"--limit {limit}: must be at least 1")
-    url = session.get_bind().engine.url
-    folder = index_location(url, encoder.model_id)
-    state = corpus_state(session)
-    generation = open_current(folder, url, encoder, state)
-    allowed = _allowed_revisions(session, state, languages, work)
-    vector = encoder.encode_queries([text])[0].astype(np.float32)
-    return [SemanticHit(key, score) for key, score in nearest(generation, vector, limit, allowed)]
+    search = _Search.open(session, encoder, query, limit)
+    return search.nearest(session, languages, work, limit)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """A query embedded, with the current index and corpus state it is searched in."""
+
+    generation: Generation
+    state: CorpusState
+    vector: Matrix
+
+    @classmethod
+    def open(cls, session: Session, encoder: Encoder, query: str, limit: int) -> _Search:
+        text = clean_text(query)
+        if not text:
+            raise InputError("empty query: give a sentence or a few words to search for")
+        if limit < 1:
+            raise InputError(f"--limit {limit}: must be at least 1")
+        url = session.get_bind().engine.url
+        state = corpus_state(session)
+        generation = open_current(index_location(url, encoder.model_id), url, encoder, state)
+        return cls(generation, state, encoder.encode_queries([text])[0].astype(np.float32))
+
+    def nearest(
+        self, session: Session, languages: Sequence[str] | None, work: str | None, limit: int
+    ) -> list[SemanticHit]:
+        allowed = _allowed_revisions(session, self.state, languages, work)
+        found = nearest(self.generation, self.vector, limit, allowed)
+        return [SemanticHit(key, score) for key, score in found]
+
+
+def fused_search(
+    session: Session,
+    encoder: Encoder,
+    query: str,
+    *,
+    languages: Sequence[str] | None = None,
+    work: str | None = None,
+    limit: int = 10,
+    fuse: bool = True,
+    k: int = FUSION_K,
+    weight: float = FUSION_WEIGHT,
+) -> list[SemanticHit]:
+    """:func:`semantic_search` in ``languages``, helped by the alignments: the query is also
+    matched against every language, and each such hit outside ``languages`` counts for its
+    aligned counterparts in ``languages`` (the other side of its bead, newest run per pair).
+    The two rankings are fused by reciprocal rank: a segment scores ``1 / (k + rank)`` for its
+    place among the direct hits plus ``weight / (k + rank)`` for the place of the best hit that
+    leads to it through a translation (once, however many lead there: a 2-1 bead is no second
+    vote), so a sentence the model misses directly, but whose French or English translation it
+    finds, comes first.  Each hit keeps its own cosine similarity.
+    Without ``languages`` (or with ``fuse=False``) this is :func:`semantic_search`.
+    """
+    search = _Search.open(session, encoder, query, limit)
+    if not languages or not fuse:
+        return search.nearest(session, languages, work, limit)
+    depth = max(FUSION_DEPTH, limit)
+    direct = search.nearest(session, languages, work, depth)
+    scores: dict[int, float] = {}
+    for rank, hit in enumerate(direct, start=1):
+        scores[hit.segment_id] = 1 / (k + rank)
+    wanted = _allowed_revisions(session, search.state, languages, work)
+    labels = set(session.scalars(select(Version.label)))
+    selectors = [VersionSelector.label_first(value, labels) for value in languages]
+    pooled = [h for h in search.nearest(session, None, work, depth) if h.segment_id not in scores]
+    leads = counterpart_ids(session, [hit.segment_id for hit in pooled], selectors)
+    in_scope = _in_revisions(session, {i for ids in leads.values() for i in ids}, wanted)
+    through: dict[int, int] = {}  # a segment's rank through translations: its best lead's
+    for rank, hit in enumerate(pooled, start=1):
+        for segment_id in leads.get(hit.segment_id, []):
+            if segment_id in in_scope:
+                through.setdefault(segment_id, rank)
+    for segment_id, rank in through.items():
+        scores[segment_id] = scores.get(segment_id, 0.0) + weight / (k + rank)
+    similarity = {hit.segment_id: hit.similarity for hit in direct}
+    similarity |= _similarities(session, encoder, search.vector, set(scores) - set(similarity))
+    ranked = sorted(scores, key=lambda i: (-scores[i], -similarity[i], i))[:limit]
+    return [SemanticHit(i, similarity[i]) for i in ranked]
+
+
+def _in_revisions(session: Session, segment_ids: set[int], revisions: Ids | None) -> set[int]:
+    """Those of ``segment_ids`` in the ``revisions`` (the current texts the filters keep)."""
+    if revisions is None:
+        return segment_ids
+    kept = set(revisions.tolist())
+    found: set[int] = set()
+    for chunk in chunked(sorted(segment_ids)):
+        rows = session.execute(select(Segment.id, Segment.revision_id).where(Segment.id.in_(chunk)))
+        found |= {int(i) for i, revision in rows if revision in kept}
+    return found
+
+
+def _similarities(
+    session: Session, encoder: Encoder, vector: Matrix, segment_ids: set[int]
+) -> dict[int, float]:
+    """The cosine of each segment with the query, from the embedding cache (``aligner index``
+    put every indexed segment's vector there)."""
+    if not segment_ids:
+        return {}
+    texts = dict(
+        zip(sorted(segment_ids), _texts(session, np.array(sorted(segment_ids))), strict=True)
+    )
+    vectors = lookup(session, encoder.model_id, sorted({text_key(t) for t in texts.values()}))
+    return {i: float(vectors[text_key(t)] @ vector) for i, t in texts.items()}
 
 
 def _allowed_revisions(

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from aligner.core.types import LINK_STATUSES
 from aligner.formats.model import AlignedBead
 from aligner.services.interchange.exports import exported_bead
-from aligner.services.selection import choose_run
+from aligner.services.selection import choose_run, describe_run
 from aligner.store.models import AlignmentRun, Link, LinkSegment, Version
 
 DEFAULT_LOWEST = 10
@@ -121,6 +121,7 @@ class RunStats:
     work: str
     run: int
     method: str
+    used: str  # which run, said for people: "run 3 (review of run 2, 1 edit)" or "run 2"
     model: str
     src: Side
     tgt: Side
@@ -249,6 +250,7 @@ def run_stats(run: AlignmentRun, links: Sequence[Link], lowest: int = DEFAULT_LO
         work=run.src_revision.version.work.slug,
         run=run.id,
         method=run.method,
+        used=describe_run(run),
         model=run.model,
         src=_side(run.src_revision.version, run.src_revision.number),
         tgt=_side(run.tgt_revision.version, run.tgt_revision.number),

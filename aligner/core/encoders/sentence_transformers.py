@@ -39,6 +39,8 @@ from aligner.core.segmentation import clean_text
 PREFIX = "st:"
 DEVICE_ENV_VAR = "ALIGNER_DEVICE"
 INSTALL_HINT = 'pip install "aligner[st]"'
+CPU_BATCH = 32  # sentence-transformers' own default
+GPU_BATCH = 256  # a GPU is only busy with many texts at once; a pair sends hundreds
 HASHED_SUFFIXES = frozenset({".json", ".txt", ".model", ".safetensors", ".bin"})
 DIGEST_CHARS = 12
 LABEL_CHARS = 120  # the cache's model column holds 200
@@ -74,6 +76,7 @@ class SentenceTransformerEncoder(LoadedEncoder):
         # The cache keys texts by their clean form, so that form is what gets embedded.
         vectors = method(
             [clean_text(t) for t in texts],
+            batch_size=GPU_BATCH if self._model.device.type == "cuda" else CPU_BATCH,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,

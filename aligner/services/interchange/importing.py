@@ -95,10 +95,12 @@ _RULES = {
 }
 
 
-def import_file(session: Session, path: Path, slug: str | None) -> FileImportOutcome:
-    """Import the parallel document in ``path`` into the session's transaction as the work
-    ``slug`` (by default, the one the file names)."""
-    file_format = format_for(path)
+def import_file(
+    session: Session, path: Path, slug: str | None, forced: str | None = None
+) -> FileImportOutcome:
+    """Import the parallel document in ``path`` (of the format its suffix or ``forced`` names)
+    into the session's transaction as the work ``slug`` (by default, the one the file names)."""
+    file_format = format_for(path, forced)
     if file_format.read is None:
         raise InputError(f"{path}: not a TMX or TEI file")
     document = file_format.read(path)
