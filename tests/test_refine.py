@@ -153,6 +153,20 @@ def test_only_the_doubtful_stretches_re_aligned_from_summed_vectors() -> None:
     ]  # fmt: skip
 
 
+def test_refinement_reports_each_stretch_re_aligned() -> None:
+    vectors = unit_rows(np.eye(5, DIM) + 0.01)
+    texts = [f"S{k}." for k in range(5)]
+    src, tgt = documents(texts, texts, vectors, vectors, k=2)
+    beads = [Bead((i,), (i,)) for i in range(5)]
+    reported: list[tuple[str, int, int]] = []
+    params = RefineParams(max_stretch=2, embed_spans=False)
+    scorer = DocumentScorer(src, tgt, cosine_model(), beads)
+    refined = refine(beads, scorer, SpanEmbedder({}), 2, params,
+                     lambda stage, done, total: reported.append((stage, done, total)))  # fmt: skip
+    assert refined == beads
+    assert reported == [("refining", done, 3) for done in range(4)]  # stretches of 2, 2 and 1
+
+
 def test_nothing_doubtful_means_nothing_embedded_or_changed() -> None:
     vectors = unit_rows(np.eye(3, DIM) + 0.01)
     src, tgt = documents(["a.", "b.", "c."], ["x.", "y.", "z."], vectors, vectors, k=2)

@@ -89,8 +89,8 @@ def align_and_score(
     )  # fmt: skip
     scorer = DocumentScorer(src_doc, tgt_doc, model, beads)
     if refine_params is not None:
-        spans = embedding_with_report(embed, report, "refining")
-        beads = refine(beads, scorer, spans, params.margin_k, refine_params)
+        spans = embedding_with_report(embed, report, "embedding spans")
+        beads = refine(beads, scorer, spans, params.margin_k, refine_params, report)
     return (group_omissions(beads, src_doc, tgt_doc) if group else beads), scorer
 
 

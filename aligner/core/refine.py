@@ -28,6 +28,7 @@ from aligner.core.beadscore import (
     skip_features,
 )
 from aligner.core.dp import Vectors
+from aligner.core.progress import Report, Steps
 from aligner.core.types import Bead
 from aligner.core.window_dp import NEG, best_path, neighbour_margins
 
@@ -290,13 +291,15 @@ def refine(
     embed: Embed,
     margin_k: int,
     params: RefineParams = RefineParams(),
+    report: Report | None = None,
 ) -> list[Bead]:
     """``beads`` re-aligned by the learned scorer: all of them in stretches of up to
     ``max_stretch`` sentences (with ``realign_all``), then every doubtful stretch again with
-    real embeddings of its joined sentences (with ``embed_spans``)."""
+    real embeddings of its joined sentences (with ``embed_spans``).  ``report`` is told each
+    stretch re-aligned (stage ``refining``)."""
     if params.realign_all:
-        beads = _realigned(beads, doubtful_stretches(beads, [True] * len(beads), params), scorer,
-                           params)  # fmt: skip
+        stretches = doubtful_stretches(beads, [True] * len(beads), params)
+        beads = _realigned(beads, stretches, scorer, params, report)
         if not params.embed_spans:
             return beads
     doubtful = [p < params.doubt for p in scorer.confidences(beads)]
@@ -305,18 +308,24 @@ def refine(
         return beads
     if params.embed_spans:
         scorer.embed_spans(real_spans(stretches, params.max_real), embed, margin_k)
-    return _realigned(beads, stretches, scorer, params)
+    return _realigned(beads, stretches, scorer, params, report)
 
 
 def _realigned(
-    beads: list[Bead], stretches: list[Stretch], scorer: DocumentScorer, params: RefineParams
+    beads: list[Bead],
+    stretches: list[Stretch],
+    scorer: DocumentScorer,
+    params: RefineParams,
+    report: Report | None = None,
 ) -> list[Bead]:
     out: list[Bead] = []
     done = 0
+    steps = Steps(report, "refining", len(stretches))
     for stretch in stretches:
         out.extend(beads[done : stretch.first])
         out.extend(realign(stretch, scorer, params))
         done = stretch.last + 1
+        steps.advance()
     out.extend(beads[done:])
     return out
 
