@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from aligner.core import dp as align_module
-from aligner.core.dp import AlignParams, _add_insertions, _neighbour_margins, align, bead_shapes
+from aligner.core.dp import AlignParams, _neighbour_margins, align, bead_shapes
+from aligner.core.dp_search import add_insertions
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores
 from aligner.formats.ladder import parse_ladder, read_ladder, write_ladder
@@ -179,10 +180,10 @@ def test_insertions_do_not_mistake_rounding_for_a_better_path() -> None:
     reached by a 0-1 bead)."""
     row = np.array([30000.354785, 30000.562699, 30000.679089, 30000.7857])
     choice = np.full(4, 2, dtype=np.int8)
-    _add_insertions(row, choice, np.arange(60001, 60005, dtype=np.float64) * -0.05, index=1)
+    add_insertions(row, choice, np.arange(60001, 60005, dtype=np.float64) * -0.05, index=1)
     assert choice.tolist() == [2, 2, 2, 2]
     falling = np.array([10.0, 9.0, 8.0, 7.0])
-    _add_insertions(falling, choice, np.arange(4, dtype=np.float64) * -0.05, index=1)
+    add_insertions(falling, choice, np.arange(4, dtype=np.float64) * -0.05, index=1)
     assert choice.tolist() == [2, 1, 1, 1]
     np.testing.assert_allclose(falling, [10.0, 9.95, 9.9, 9.85])
 

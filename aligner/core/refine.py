@@ -1,11 +1,12 @@
-"""Second pass: re-align the doubtful stretches of a first alignment with real span embeddings.
+"""Second pass: re-align the doubtful stretches of a first alignment with the learned scorer.
 
-The first pass scores a many-sentence bead with the *sum* of its sentences' vectors, which is
-cheap but blurs what a real concatenation means.  Here every bead that is not 1-1, or is a 1-1
-bead with a low cosine (with ``context`` neighbouring beads on each side), is re-aligned
-exactly: each run of up to ``max_bead`` consecutive sentences inside the stretch is embedded as
-one text, and a small dynamic programme picks the best beads between the stretch's fixed ends.
-Only a minority of the text is re-embedded, so the cost stays near one embedding pass.
+The first pass scores beads with summed sentence vectors and a fixed formula.  Here each bead
+of the first pass gets the learned scorer's probability of being right (``aligner.core.beadscore``),
+and every run of doubtful beads (below ``doubt``), with ``context`` beads on each side, is
+re-aligned exactly between its fixed ends: beads of up to ``max_side`` sentences a side, each
+scored by the model's log-odds, with each run of 2..``max_real`` consecutive sentences inside
+the doubtful beads embedded as one real text (so their cosine is a real one, not that of a
+sum).  Only a minority of the text is re-embedded, so the cost stays near one embedding pass.
 """
 
 from __future__ import annotations
@@ -16,40 +17,60 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.core.dp import AlignParams, Vectors, bead_shapes
+from aligner.core.beadmodel import BeadModel
+from aligner.core.beadscore import (
+    Candidates,
+    RealSpans,
+    Side,
+    aligned_features,
+    looks_like_a_sentence,
+    nearby_match,
+    skip_features,
+)
+from aligner.core.dp import Vectors
+from aligner.core.progress import Report, Steps
 from aligner.core.types import Bead
+from aligner.core.window_dp import NEG, best_path, neighbour_margins
 
 Embed = Callable[[Sequence[str]], Vectors]
 Span = tuple[int, int]  # (first sentence, count) on one side
+Floats = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class RefineParams:
-    """Which beads are doubtful, and how much context is re-aligned around them.
+    """Which beads are doubtful, how much is re-aligned around them, and how.
 
-    Doubtful: a 1-1 bead whose cosine is below ``low_cosine``, or a larger bead (or an omission
-    or addition) whose cosine is below ``sure_cosine``.  The defaults were chosen on the
-    benchmarks (docs/benchmarks.md): one bead of context gained nothing over none but embedded 2.5
-    texts per sentence instead of 1.4 on TransRead; summed vectors (``embed_spans=False``) lost
-    0.4-0.7 points of strict F1; leaving merges with a cosine of 0.9 or more alone cut the
-    texts embedded to 1.05-1.2 per sentence at the same F1 (best on the Text+Berg dev document).
+    ``realign_all`` re-aligns the whole first pass with the scorer (summed vectors);
+    ``embed_spans`` then re-aligns the stretches around beads less likely than ``doubt`` to be
+    right with real embeddings of their joined sentences.  On the development sets that second
+    look changed strict F1 by -0.5 to +0.1 points (doubt 0.2-0.35) for 2-19 % more embedding,
+    so it is off by default (``python bench/quality.py --variant spans``).  Without
+    ``realign_all`` only the stretches around doubtful beads are re-aligned (held-out Text+Berg
+    dev, trained without it: 0.863-0.867 at doubt 0.3-0.9, against 0.885 re-aligning all).
     """
 
-    low_cosine: float = 0.80
-    sure_cosine: float = 0.90
-    context: int = 0
+    realign_all: bool = True
+    doubt: float = 0.2
+    context: int = 1
     max_stretch: int = 60
-    embed_spans: bool = True
+    max_real: int = 4
+    max_side: int = 8
+    max_total: int = 10
+    embed_spans: bool = False
 
 
 @dataclass(frozen=True)
 class Stretch:
-    """Beads ``first..last`` (inclusive) of the first pass, with the sentences they cover."""
+    """Beads ``first..last`` (inclusive) of the first pass, with the sentences they cover, and
+    the sentences of its doubtful beads (``core_src``, ``core_tgt``)."""
 
     first: int
     last: int
     src: range
     tgt: range
+    core_src: range = range(0)
+    core_tgt: range = range(0)
 
 
 @dataclass(frozen=True)
@@ -57,7 +78,8 @@ class Document:
     """One side of the pair: its sentences, their vectors, neighbour margins and lengths.
 
     ``breaks[i]`` is true where a paragraph (or heading, or footnote) ends before sentence
-    ``i``; position 0 and the end always count as breaks.
+    ``i``; position 0 and the end always count as breaks.  ``paragraphs_known`` is false when
+    the text came without paragraphs (one sentence a line).
     """
 
     sentences: Sequence[str]
@@ -65,40 +87,64 @@ class Document:
     margins: NDArray[np.float64]
     lengths: NDArray[np.float64]
     breaks: NDArray[np.bool_]
+    paragraphs_known: bool = False
+
+    def side(self) -> Side:
+        return Side(
+            self.sentences, self.vectors, self.margins, self.lengths, self.breaks,
+            self.paragraphs_known,
+        )  # fmt: skip
 
 
-def length_ratio(src: Document, tgt: Document) -> float:
+def length_ratio(src: Document | Side, tgt: Document | Side) -> float:
     """How much longer the source is than the target overall (UTF-8 bytes)."""
     return float(src.lengths.sum() / max(tgt.lengths.sum(), 1.0))
 
 
-def doubtful_stretches(beads: Sequence[Bead], params: RefineParams) -> list[Stretch]:
-    """Merged runs of beads around every doubtful bead, each within ``max_stretch`` sentences."""
-    marked = [k for k, bead in enumerate(beads) if _doubtful(bead, params)]
+def doubtful_stretches(
+    beads: Sequence[Bead], doubtful: Sequence[bool], params: RefineParams
+) -> list[Stretch]:
+    """Runs of beads around the doubtful ones (``context`` beads on each side; runs that touch
+    are merged), cut where they hold more than ``max_stretch`` sentences on a side."""
     runs: list[list[int]] = []
-    for k in marked:
+    for k in (k for k, flag in enumerate(doubtful) if flag):
         first, last = max(0, k - params.context), min(len(beads) - 1, k + params.context)
         if runs and first <= runs[-1][1] + 1:
             runs[-1][1] = max(runs[-1][1], last)
         else:
             runs.append([first, last])
-    stretches = [_stretch(beads, first, last) for first, last in runs]
-    return [s for s in stretches if max(len(s.src), len(s.tgt)) <= params.max_stretch]
+    stretches = []
+    for first, last in runs:
+        for start, stop in _pieces(beads, first, last, params.max_stretch):
+            core = [k for k in range(start, stop + 1) if doubtful[k]] or [start, stop]
+            stretches.append(
+                Stretch(
+                    start, stop, *_covered(beads, start, stop), *_covered(beads, core[0], core[-1])
+                )
+            )
+    return stretches
 
 
-def _doubtful(bead: Bead, params: RefineParams) -> bool:
-    cosine = 0.0 if bead.score is None else bead.score
-    if bead.kind == "1-1":
-        return cosine < params.low_cosine
-    return cosine < params.sure_cosine
+def _pieces(beads: Sequence[Bead], first: int, last: int, most: int) -> list[tuple[int, int]]:
+    """Beads first..last cut into runs of at most ``most`` sentences on either side."""
+    out, start, size_s, size_t = [], first, 0, 0
+    for k in range(first, last + 1):
+        grown_s, grown_t = size_s + len(beads[k].src), size_t + len(beads[k].tgt)
+        if k > start and max(grown_s, grown_t) > most:
+            out.append((start, k - 1))
+            start, grown_s, grown_t = k, len(beads[k].src), len(beads[k].tgt)
+        size_s, size_t = grown_s, grown_t
+    out.append((start, last))
+    return out
 
 
-def _stretch(beads: Sequence[Bead], first: int, last: int) -> Stretch:
+def _covered(beads: Sequence[Bead], first: int, last: int) -> tuple[range, range]:
     src = [i for bead in beads[first : last + 1] for i in bead.src]
     tgt = [j for bead in beads[first : last + 1] for j in bead.tgt]
-    src_range = range(src[0], src[-1] + 1) if src else range(0)
-    tgt_range = range(tgt[0], tgt[-1] + 1) if tgt else range(0)
-    return Stretch(first, last, src_range, tgt_range)
+    return (
+        range(src[0], src[-1] + 1) if src else range(0),
+        range(tgt[0], tgt[-1] + 1) if tgt else range(0),
+    )
 
 
 def spans_of(stretch_side: range, max_bead: int) -> list[Span]:
@@ -110,150 +156,224 @@ def spans_of(stretch_side: range, max_bead: int) -> list[Span]:
     ]
 
 
+def real_spans(stretches: Sequence[Stretch], most: int) -> tuple[list[Span], list[Span]]:
+    """The joined sentences worth embedding: runs of 2..``most`` sentences inside a stretch
+    that hold a sentence of one of its doubtful beads (any run, on a side where the doubtful
+    beads have no sentence)."""
+    src: set[Span] = set()
+    tgt: set[Span] = set()
+    for stretch in stretches:
+        for found, outer, core in ((src, stretch.src, stretch.core_src),
+                                   (tgt, stretch.tgt, stretch.core_tgt)):  # fmt: skip
+            core = core or outer
+            found.update(
+                (start, count)
+                for start, count in spans_of(outer, most)
+                if start < core.stop and start + count > core.start
+            )
+    return sorted(src), sorted(tgt)
+
+
 def span_text(sentences: Sequence[str], span: Span) -> str:
     start, count = span
     return " ".join(sentences[start : start + count])
 
 
+class DocumentScorer:
+    """The learned scorer bound to one document pair: its sides, length ratio, the real span
+    embeddings made so far, and every sentence's log-odds of being left out."""
+
+    def __init__(self, src: Document, tgt: Document, model: BeadModel, first: Sequence[Bead]):
+        self.src, self.tgt = src.side(), tgt.side()
+        self.model = model
+        self.ratio = length_ratio(src, tgt)
+        self.real = (RealSpans.none(), RealSpans.none())
+        src_centre, tgt_centre = _centres(first, len(src.sentences), len(tgt.sentences))
+        rate = left_out_rate(first, self.src, self.tgt)
+        self.skip_features = (
+            skip_features(
+                self.src, self.tgt, False, nearby_match(self.src, self.tgt, src_centre), rate
+            ),
+            skip_features(
+                self.tgt, self.src, True, nearby_match(self.tgt, self.src, tgt_centre), rate
+            ),
+        )
+        self.skip_src = np.asarray(self.skip_features[0] @ model.skipped)
+        self.skip_tgt = np.asarray(self.skip_features[1] @ model.skipped)
+
+    def aligned_scores(self, beads: Candidates) -> NDArray[np.float64]:
+        """The search scores of aligned beads."""
+        features = aligned_features(self.src, self.tgt, beads, self.ratio, self.real)
+        return np.asarray(features @ self.model.aligned)
+
+    def embed_spans(self, spans: tuple[list[Span], list[Span]], embed: Embed, k: int) -> None:
+        """Embed the joined sentences of each span and record them with their margins."""
+        for side, other, wanted, real in (
+            (self.src, self.tgt, spans[0], self.real[0]),
+            (self.tgt, self.src, spans[1], self.real[1]),
+        ):
+            todo = [s for s in wanted if s not in real.vectors]
+            if not todo:
+                continue
+            vectors = embed([span_text(side.sentences, s) for s in todo])
+            margins = neighbour_margins(vectors, other.vectors, k)
+            for span, vector, margin in zip(todo, vectors, margins, strict=True):
+                real.vectors[span] = vector
+                real.margins[span] = float(margin)
+
+    def confidences(self, beads: Sequence[Bead]) -> list[float]:
+        """Each bead's probability of being right (an omission's: its least likely sentence)."""
+        out = [0.0] * len(beads)
+        aligned, features, scores = self._aligned(beads)
+        for k, p in zip(aligned, self.model.aligned_probability(features, scores), strict=True):
+            out[k] = float(p)
+        for k, bead in enumerate(beads):
+            if not (bead.src and bead.tgt):
+                rows, scores = self.skip_rows(bead)
+                out[k] = float(self.model.skipped_probability(rows, scores).min())
+        return out
+
+    def scores(self, beads: Sequence[Bead]) -> list[float]:
+        """Each bead's search score (an omission's: its least likely sentence's)."""
+        out = [0.0] * len(beads)
+        aligned, _, scores = self._aligned(beads)
+        for k, value in zip(aligned, scores, strict=True):
+            out[k] = float(value)
+        for k, bead in enumerate(beads):
+            if not (bead.src and bead.tgt):
+                out[k] = float(self.skip_rows(bead)[1].min())
+        return out
+
+    def _aligned(self, beads: Sequence[Bead]) -> tuple[list[int], Floats, Floats]:
+        """The aligned beads' positions, features and search scores."""
+        aligned = [k for k, bead in enumerate(beads) if bead.src and bead.tgt]
+        candidates = Candidates(
+            np.array([beads[k].src[0] for k in aligned], np.int64),
+            np.array([len(beads[k].src) for k in aligned], np.int64),
+            np.array([beads[k].tgt[0] for k in aligned], np.int64),
+            np.array([len(beads[k].tgt) for k in aligned], np.int64),
+        )
+        features = aligned_features(self.src, self.tgt, candidates, self.ratio, self.real)
+        return aligned, features, np.asarray(features @ self.model.aligned)
+
+    def skip_rows(self, bead: Bead) -> tuple[Floats, Floats]:
+        """A left-out bead's sentences: their features and search scores."""
+        if bead.src:
+            return self.skip_features[0][list(bead.src)], self.skip_src[list(bead.src)]
+        return self.skip_features[1][list(bead.tgt)], self.skip_tgt[list(bead.tgt)]
+
+
+def left_out_rate(beads: Sequence[Bead], src: Side, tgt: Side) -> float:
+    """Percentage of both sides' real sentences that ``beads`` leave out."""
+    real_src, real_tgt = looks_like_a_sentence(src), looks_like_a_sentence(tgt)
+    dropped = sum(
+        int(real_src[list(b.src)].sum()) + int(real_tgt[list(b.tgt)].sum())
+        for b in beads
+        if not (b.src and b.tgt)
+    )
+    return 100.0 * dropped / max(int(real_src.sum() + real_tgt.sum()), 1)
+
+
+def _centres(beads: Sequence[Bead], n: int, m: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Where each sentence sits on the other side along a path of beads."""
+    src_centre, tgt_centre = np.zeros(n, np.int64), np.zeros(m, np.int64)
+    i = j = 0
+    for bead in beads:
+        src_centre[list(bead.src)] = j
+        tgt_centre[list(bead.tgt)] = i
+        i, j = i + len(bead.src), j + len(bead.tgt)
+    return src_centre, tgt_centre
+
+
 def refine(
     beads: list[Bead],
-    src: Document,
-    tgt: Document,
+    scorer: DocumentScorer,
     embed: Embed,
-    params: AlignParams,
-    refine_params: RefineParams = RefineParams(),
+    margin_k: int,
+    params: RefineParams = RefineParams(),
+    report: Report | None = None,
 ) -> list[Bead]:
-    """``beads`` with every doubtful stretch re-aligned from real span embeddings."""
-    stretches = doubtful_stretches(beads, refine_params)
+    """``beads`` re-aligned by the learned scorer: all of them in stretches of up to
+    ``max_stretch`` sentences (with ``realign_all``), then every doubtful stretch again with
+    real embeddings of its joined sentences (with ``embed_spans``).  ``report`` is told each
+    stretch re-aligned (stage ``refining``)."""
+    if params.realign_all:
+        stretches = doubtful_stretches(beads, [True] * len(beads), params)
+        beads = _realigned(beads, stretches, scorer, params, report)
+        if not params.embed_spans:
+            return beads
+    doubtful = [p < params.doubt for p in scorer.confidences(beads)]
+    stretches = doubtful_stretches(beads, doubtful, params)
     if not stretches:
         return beads
-    src_spans = sorted({s for st in stretches for s in spans_of(st.src, params.max_bead)})
-    tgt_spans = sorted({s for st in stretches for s in spans_of(st.tgt, params.max_bead)})
-    span_embed = embed if refine_params.embed_spans else None
-    src_units = _Units.build(src, tgt, src_spans, span_embed, params.margin_k)
-    tgt_units = _Units.build(tgt, src, tgt_spans, span_embed, params.margin_k)
-    ratio = length_ratio(src, tgt)
+    if params.embed_spans:
+        scorer.embed_spans(real_spans(stretches, params.max_real), embed, margin_k)
+    return _realigned(beads, stretches, scorer, params, report)
+
+
+def _realigned(
+    beads: list[Bead],
+    stretches: list[Stretch],
+    scorer: DocumentScorer,
+    params: RefineParams,
+    report: Report | None = None,
+) -> list[Bead]:
     out: list[Bead] = []
     done = 0
+    steps = Steps(report, "refining", len(stretches))
     for stretch in stretches:
         out.extend(beads[done : stretch.first])
-        out.extend(_realign(stretch, src_units, tgt_units, ratio, params))
+        out.extend(realign(stretch, scorer, params))
         done = stretch.last + 1
+        steps.advance()
     out.extend(beads[done:])
     return out
 
 
-@dataclass(frozen=True)
-class _Units:
-    """Single sentences and embedded spans of one side, each with vector, margin and length."""
-
-    index: dict[Span, int]
-    vectors: Vectors
-    margins: NDArray[np.float64]
-    lengths: NDArray[np.float64]
-    breaks: NDArray[np.bool_]
-
-    @staticmethod
-    def build(
-        side: Document, other: Document, spans: list[Span], embed: Embed | None, k: int
-    ) -> _Units:
-        singles = [(i, 1) for i in range(len(side.sentences))]
-        if not spans:
-            span_vectors = np.empty((0, side.vectors.shape[1]), np.float32)
-        elif embed is not None:
-            span_vectors = embed([span_text(side.sentences, s) for s in spans])
-        else:
-            span_vectors = _summed(side.vectors, spans)
-        span_lengths = [float(side.lengths[start : start + n].sum()) for start, n in spans]
-        return _Units(
-            index={unit: row for row, unit in enumerate(singles + spans)},
-            vectors=np.concatenate([side.vectors, span_vectors]),
-            margins=np.concatenate(
-                [side.margins, neighbour_margins(span_vectors, other.vectors, k)]
-            ),
-            lengths=np.concatenate([side.lengths, np.asarray(span_lengths, np.float64)]),
-            breaks=side.breaks,
-        )
+def window_shapes(params: RefineParams) -> list[tuple[int, int]]:
+    """The aligned bead shapes searched inside a stretch."""
+    return [
+        (a, b)
+        for a in range(1, params.max_side + 1)
+        for b in range(1, params.max_side + 1)
+        if a + b <= params.max_total
+    ]
 
 
-def _summed(vectors: Vectors, spans: list[Span]) -> Vectors:
-    sums = np.stack([vectors[start : start + n].sum(axis=0) for start, n in spans])
-    return np.asarray(sums / np.linalg.norm(sums, axis=1, keepdims=True), np.float32)
+def window_candidates(
+    stretch: Stretch, shapes: list[tuple[int, int]]
+) -> tuple[Candidates, NDArray[np.int64]]:
+    """Every aligned bead inside the stretch, and each one's shape number."""
+    n, m = len(stretch.src), len(stretch.tgt)
+    parts: list[NDArray[np.int64]] = []
+    for number, (a, b) in enumerate(shapes):
+        if a > n or b > m:
+            continue
+        ends = np.stack(
+            np.meshgrid(np.arange(a, n + 1), np.arange(b, m + 1), indexing="ij"), axis=-1
+        ).reshape(-1, 2)
+        columns = [ends[:, 0] - a, np.full(len(ends), a), ends[:, 1] - b, np.full(len(ends), b)]
+        parts.append(np.stack([*columns, np.full(len(ends), number)], axis=1).astype(np.int64))
+    table = np.concatenate(parts) if parts else np.zeros((0, 5), np.int64)
+    beads = Candidates(
+        table[:, 0] + stretch.src.start, table[:, 1], table[:, 2] + stretch.tgt.start, table[:, 3]
+    )
+    return beads, table[:, 4]
 
 
-def neighbour_margins(
-    side: Vectors, other: Vectors, k: int, chunk: int = 2048
-) -> NDArray[np.float64]:
-    """Mean cosine of each row of ``side`` with its ``k`` nearest rows of ``other``."""
-    out = np.zeros(len(side), dtype=np.float64)
-    k = min(k, len(other))
-    if k == 0:
-        return out
-    for start in range(0, len(side), chunk):
-        sims = side[start : start + chunk] @ other.T
-        out[start : start + chunk] = np.partition(sims, len(other) - k, axis=1)[:, -k:].mean(axis=1)
-    return out
-
-
-def _realign(
-    stretch: Stretch, src: _Units, tgt: _Units, ratio: float, params: AlignParams
-) -> list[Bead]:
-    """Exact dynamic programme over one stretch, both ends fixed."""
+def realign(stretch: Stretch, scorer: DocumentScorer, params: RefineParams) -> list[Bead]:
+    """The best path of beads through one stretch, both ends fixed, by the model's log-odds."""
     n, m = len(stretch.src), len(stretch.tgt)
     i0, j0 = stretch.src.start, stretch.tgt.start
-    shapes = bead_shapes(params)
-    best = np.full((n + 1, m + 1), -np.inf)
-    came_from = np.full((n + 1, m + 1), -1, dtype=np.int64)
-    best[0, 0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            for index, (a, b) in enumerate(shapes):
-                if a > i or b > j or best[i - a, j - b] == -np.inf:
-                    continue
-                score = best[i - a, j - b] + _bead_score(
-                    src, tgt, (i0 + i - a, a), (j0 + j - b, b), ratio, params
-                )
-                if score > best[i, j]:
-                    best[i, j], came_from[i, j] = score, index
-            if src.breaks[i0 + i] and tgt.breaks[j0 + j]:
-                best[i, j] += params.break_bonus
-    return _trace(came_from, shapes, n, m, i0, j0, src, tgt)
-
-
-def _bead_score(
-    src: _Units, tgt: _Units, src_span: Span, tgt_span: Span, ratio: float, params: AlignParams
-) -> float:
-    if src_span[1] == 0 or tgt_span[1] == 0:
-        return params.skip
-    u, v = src.index[src_span], tgt.index[tgt_span]
-    cosine = float(src.vectors[u] @ tgt.vectors[v])
-    margin = (src.margins[u] + tgt.margins[v]) / 2
-    ls, lt = src.lengths[u], tgt.lengths[v] * ratio
-    penalty = np.log2(1 + min(ls, lt) / max(ls, lt, 1e-9))
-    return float((cosine - params.margin_weight * margin) * penalty)
-
-
-def _trace(
-    came_from: NDArray[np.int64],
-    shapes: list[tuple[int, int]],
-    n: int,
-    m: int,
-    i0: int,
-    j0: int,
-    src: _Units,
-    tgt: _Units,
-) -> list[Bead]:
-    beads: list[Bead] = []
-    i, j = n, m
-    while i > 0 or j > 0:
-        a, b = shapes[int(came_from[i, j])]
-        src_ids = tuple(range(i0 + i - a, i0 + i))
-        tgt_ids = tuple(range(j0 + j - b, j0 + j))
-        cosine = 0.0
-        if a and b:
-            cosine = float(
-                src.vectors[src.index[(i0 + i - a, a)]] @ tgt.vectors[tgt.index[(j0 + j - b, b)]]
-            )
-        beads.append(Bead(src_ids, tgt_ids, min(max(cosine, 0.0), 1.0)))
-        i, j = i - a, j - b
-    return beads[::-1]
+    if n == 0 or m == 0:
+        return [Bead((i,), ()) for i in stretch.src] + [Bead((), (j,)) for j in stretch.tgt]
+    shapes = window_shapes(params)
+    candidates, shape = window_candidates(stretch, shapes)
+    offset = scorer.model.offset
+    scores = np.full((len(shapes), n + 1, m + 1), NEG)
+    scores[shape, candidates.s0 - i0 + candidates.a, candidates.t0 - j0 + candidates.b] = (
+        scorer.aligned_scores(candidates) + offset
+    )
+    skip_src = scorer.skip_src[i0 : i0 + n] + offset
+    skip_tgt = scorer.skip_tgt[j0 : j0 + m] + offset
+    return best_path(scores, shapes, skip_src, skip_tgt, i0, j0)

@@ -1,0 +1,215 @@
+"""Surface cues of a sentence that survive translation: numbers, punctuation, names, junk.
+
+Embeddings blur exactly what a translator keeps literally: a height of 8848 m, a year, a
+question mark, the name Pangloss.  These cues are counted per sentence once, so that the bead
+scorer can compare any span of one side with any span of the other by adding counts.
+
+Names are compared across scripts by a rough *skeleton*: the word transliterated to Latin
+(Cyrillic, Greek, Hebrew/Yiddish), stripped of accents and vowels, with similar consonants
+merged (b/p/v/f, k/g/c/q/kh, d/t, s/z/sh/ts/ch), cut to its first three consonants.  Cased
+scripts offer their capitalised words that do not start the sentence; Hebrew script has no
+capitals, so every word of three letters or more is offered and only matches count there.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+# Punctuation classes compared by count: questions, exclamations, quotation marks of any
+# style, parentheses and brackets, colons and semicolons, ellipses.
+PUNCTUATION = ("?¿？", "!¡！", "«»\"“”„‹›'‘’‚「」", "()[]", ":;", "…")
+NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+)?")
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+_CYRILLIC = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "_",
+    "ы": "y",
+    "ь": "_",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "і": "i",
+    "ї": "i",
+    "є": "e",
+    "ґ": "g",
+    "ў": "u",
+}
+_GREEK = {
+    "α": "a",
+    "β": "v",
+    "γ": "g",
+    "δ": "d",
+    "ε": "e",
+    "ζ": "z",
+    "η": "i",
+    "θ": "th",
+    "ι": "i",
+    "κ": "k",
+    "λ": "l",
+    "μ": "m",
+    "ν": "n",
+    "ξ": "x",
+    "ο": "o",
+    "π": "p",
+    "ρ": "r",
+    "σ": "s",
+    "ς": "s",
+    "τ": "t",
+    "υ": "i",
+    "φ": "f",
+    "χ": "kh",
+    "ψ": "ps",
+    "ω": "o",
+}
+_HEBREW = {
+    "א": "_",
+    "ב": "b",
+    "ג": "g",
+    "ד": "d",
+    "ה": "h",
+    "ו": "v",
+    "ז": "z",
+    "ח": "kh",
+    "ט": "t",
+    "י": "y",
+    "כ": "k",
+    "ך": "kh",
+    "ל": "l",
+    "מ": "m",
+    "ם": "m",
+    "נ": "n",
+    "ן": "n",
+    "ס": "s",
+    "ע": "e",
+    "פ": "p",
+    "ף": "f",
+    "צ": "ts",
+    "ץ": "ts",
+    "ק": "k",
+    "ר": "r",
+    "ש": "sh",
+    "ת": "t",
+}
+_CONSONANT_CLASS = {"p": "b", "v": "b", "f": "b", "w": "b", "g": "k", "c": "k", "q": "k",
+                    "x": "k", "d": "t", "z": "s", "j": "s"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Per-sentence cues of one side: punctuation counts, numbers and names."""
+
+    punctuation: NDArray[np.float64]  # (sentences, classes)
+    numbers: list[Counter[str]]
+    names: list[frozenset[str]]
+    cased: bool  # False for Hebrew script: names are candidates, not capitalised words
+    letters: NDArray[np.float64]  # share of characters that are letters
+    digits: NDArray[np.float64]  # share of characters that are digits
+    chars: NDArray[np.float64]  # characters, spaces excluded
+
+
+def sentence_cues(sentences: Sequence[str]) -> Cues:
+    hebrew = _mostly_hebrew(sentences)
+    punctuation = np.array(
+        [[sum(s.count(c) for c in chars) for chars in PUNCTUATION] for s in sentences],
+        dtype=np.float64,
+    ).reshape(len(sentences), len(PUNCTUATION))
+    stripped = [s.replace(" ", "") for s in sentences]
+    chars = np.array([max(len(s), 1) for s in stripped], dtype=np.float64)
+    letters = np.array([sum(c.isalpha() for c in s) for s in stripped], dtype=np.float64)
+    digits = np.array([sum(c.isdigit() for c in s) for s in stripped], dtype=np.float64)
+    return Cues(
+        punctuation=punctuation,
+        numbers=[Counter(_number(n) for n in NUMBER.findall(s)) for s in sentences],
+        names=[_names(s, cased=not hebrew) for s in sentences],
+        cased=not hebrew,
+        letters=letters / chars,
+        digits=digits / chars,
+        chars=chars,
+    )
+
+
+def _mostly_hebrew(sentences: Sequence[str]) -> bool:
+    sample = "".join(sentences[:200])
+    hebrew = sum(1 for c in sample if "\u0590" <= c <= "\u05ff")
+    letters = sum(1 for c in sample if c.isalpha())
+    return hebrew > letters / 2
+
+
+def _number(text: str) -> str:
+    """Digits only, so that 8,848 and 8.848 and 8848 meet (decimals keep their digits too)."""
+    return re.sub(r"\D", "", text).lstrip("0") or "0"
+
+
+def _names(sentence: str, *, cased: bool) -> frozenset[str]:
+    words = WORD.findall(sentence)
+    if cased:
+        # a capitalised word that does not open the sentence (nor follow a full stop)
+        chosen = [
+            w for k, w in enumerate(words)
+            if k > 0 and w[0].isupper() and len(w) >= 3 and not w.isupper()
+        ]  # fmt: skip
+    else:
+        chosen = [w for w in words if len(w) >= 3]
+    keys = {skeleton(w) for w in chosen}
+    return frozenset(k for k in keys if len(k) >= 2)
+
+
+def skeleton(word: str) -> str:
+    """The first three consonant classes of ``word`` in Latin letters (see the module doc)."""
+    latin = []
+    for char in unicodedata.normalize("NFKD", word.lower()):
+        if unicodedata.combining(char):
+            continue
+        mapped = _CYRILLIC.get(char) or _GREEK.get(char) or _HEBREW.get(char) or char
+        latin.append("" if mapped == "_" else mapped)
+    text = "".join(latin)
+    text = text.replace("kh", "k").replace("sh", "s").replace("ch", "s").replace("ts", "s")
+    text = text.replace("th", "t").replace("ph", "b")
+    out: list[str] = []
+    for char in text:
+        if not ("a" <= char <= "z") or char in "aeiouyhw":
+            continue
+        key = _CONSONANT_CLASS.get(char, char)
+        if not out or out[-1] != key:
+            out.append(key)
+    return "".join(out[:3])
+
+
+def count_matches(a: Counter[str], b: Counter[str]) -> tuple[int, int]:
+    """(items the two multisets share, items only one of them has)."""
+    shared = sum((a & b).values())
+    return shared, sum(a.values()) + sum(b.values()) - 2 * shared

@@ -1,0 +1,50 @@
+"""End to end: the align-files contract on real gold documents, with the bundled model.
+
+Floors, not the benchmarks' figures (``python bench/quality.py`` prints those): a regression in
+any step (segmentation, embedding, search, refinement, scoring) drops below them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aligner.core.evaluation import count, scores
+from aligner.formats.ladder import parse_ladder, read_ladder
+from tests.conftest import SHARED, Cli, requires_shared
+
+
+@requires_shared
+def test_align_files_on_a_textberg_article_reaches_a_strict_f1_floor(sqlite_cli: Cli) -> None:
+    folder = SHARED / "data" / "textberg"
+    out = sqlite_cli.ok(
+        "align-files", folder / "test0.de", folder / "test0.fr",
+        "--src-lang", "de", "--tgt-lang", "fr", "--presplit",
+    ).stdout  # fmt: skip
+    result = scores(count(read_ladder(folder / "test0.defr"), parse_ladder(out)))
+    assert result.strict_f1 >= 0.84, result
+    assert result.lax_f1 >= 0.96, result
+
+
+@requires_shared
+def test_align_files_on_a_transread_chapter_reaches_a_strict_f1_floor(
+    sqlite_cli: Cli, tmp_path: Path
+) -> None:
+    """The first 200 English and Spanish sentences of Candide (development data), one a line."""
+    from aligner.formats.cesalign import read_cesalign, read_sentences
+
+    folder = SHARED / "data" / "transread" / "Candide_EN-ES"
+    src_ids, src = read_sentences(folder / "cut_Candide_en.xml")
+    tgt_ids, tgt = read_sentences(folder / "cut_Candide_es.xml")
+    gold = read_cesalign(folder / "Candide_sent_align_en-es.xml", src_ids, tgt_ids)
+    kept = [b for b in gold if all(i < 200 for i in b.src) and all(j < 160 for j in b.tgt)]
+    last_src = max(i for b in kept for i in b.src) + 1
+    last_tgt = max(j for b in kept for j in b.tgt) + 1
+    (tmp_path / "en.txt").write_text("\n".join(src[:last_src]) + "\n", "utf-8")
+    (tmp_path / "es.txt").write_text("\n".join(tgt[:last_tgt]) + "\n", "utf-8")
+    out = sqlite_cli.ok(
+        "align-files", tmp_path / "en.txt", tmp_path / "es.txt",
+        "--src-lang", "en", "--tgt-lang", "es", "--presplit",
+    ).stdout  # fmt: skip
+    result = scores(count(kept, parse_ladder(out)))
+    assert result.strict_f1 >= 0.85, result
+    assert result.lax_f1 >= 0.97, result

@@ -1,0 +1,155 @@
+"""The learned bead scorer's features and surface cues, on hand-made sentences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aligner.core.beadmodel import BeadModel
+from aligner.core.beadscore import (
+    ALIGNED_FEATURES,
+    SKIP_FEATURES,
+    Candidates,
+    RealSpans,
+    Side,
+    aligned_features,
+    nearby_match,
+    skip_features,
+)
+from aligner.core.pipeline import paragraph_breaks
+from aligner.core.textcues import sentence_cues, skeleton
+
+DIM = 16
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    return np.asarray(rows / np.linalg.norm(rows, axis=1, keepdims=True), dtype=np.float32)
+
+
+def side(sentences: list[str], vectors: np.ndarray, paragraphs: list[int] | None = None) -> Side:
+    return Side(
+        sentences,
+        vectors,
+        np.zeros(len(sentences)),
+        np.array([len(s.encode()) for s in sentences], np.float64),
+        paragraph_breaks(paragraphs, len(sentences)),
+        paragraphs is not None,
+    )
+
+
+def feature(rows: np.ndarray, name: str) -> list[float]:
+    return [float(value) for value in rows[:, ALIGNED_FEATURES.index(name)]]
+
+
+def beads(*shapes: tuple[int, int, int, int]) -> Candidates:
+    s0, a, t0, b = (np.array(column, np.int64) for column in zip(*shapes, strict=True))
+    return Candidates(s0, a, t0, b)
+
+
+def test_names_meet_across_scripts() -> None:
+    assert skeleton("Moscow") == skeleton("Москва") == skeleton("מאָסקװע") == "msk"
+    assert skeleton("Pangloss") == skeleton("Панглос")
+    assert skeleton("Candide") == skeleton("Кандид") != skeleton("Pangloss")
+
+
+def test_numbers_are_compared_as_digits_and_names_as_capitalised_words() -> None:
+    cues = sentence_cues(["Er ist 8848 m hoch, sagte Hillary 1953.", "Il mesure 8 848 m."])
+    assert sorted(cues.numbers[0]) == ["1953", "8848"]
+    assert sorted(cues.numbers[1]) == ["8848"]
+    assert cues.names[0] == frozenset({skeleton("Hillary")})  # "Er" opens the sentence
+    assert cues.punctuation[0].tolist() == [0, 0, 0, 0, 0, 0]
+
+
+def test_shared_numbers_and_names_count_over_the_whole_bead() -> None:
+    vectors = unit_rows(np.eye(3, DIM) + 0.1)
+    src = side(["Le 12 mai, Paul vint.", "Il partit en 1956.", "Rien."], vectors)
+    tgt = side(["Am 12. Mai kam Paul und ging 1956.", "Nichts."], vectors[:2])
+    rows = aligned_features(src, tgt, beads((0, 1, 0, 1), (0, 2, 0, 1), (2, 1, 1, 1)), 1.0,
+                            (RealSpans.none(), RealSpans.none()))  # fmt: skip
+    assert feature(rows, "numbers shared") == [1, 2, 0]
+    assert feature(rows, "numbers unmatched") == [1, 0, 0]
+    assert feature(rows, "no numbers") == [0, 0, 1]
+    assert feature(rows, "names shared") == [1, 1, 0]
+    assert feature(rows, "extra sentences") == [0, 1, 0]
+
+
+def test_a_real_span_embedding_replaces_the_summed_vector() -> None:
+    vectors = unit_rows(np.eye(3, DIM))
+    src = side(["A.", "B.", "C."], vectors)
+    tgt = side(["AB."], unit_rows((vectors[0] + vectors[1])[None]))
+    joined = unit_rows(vectors[2][None])[0]  # pretend the pair means C
+    real = RealSpans({(0, 2): joined}, {(0, 2): 0.0})
+    rows = aligned_features(src, tgt, beads((0, 2, 0, 1)), 1.0, (real, RealSpans.none()))
+    assert abs(feature(rows, "summed cosine")[0] - 1.0) < 1e-6
+    assert abs(feature(rows, "real span gain")[0] + 1.0) < 1e-6  # real cosine 0 instead of 1
+
+
+def test_paragraph_features_only_where_paragraphs_are_known() -> None:
+    vectors = unit_rows(np.eye(3, DIM))
+    shapes = beads((0, 1, 0, 1), (0, 2, 0, 2))
+    known = aligned_features(
+        side(["A.", "B.", "C."], vectors, [0, 1, 1]), side(["A.", "B.", "C."], vectors, [0, 0, 1]),
+        shapes, 1.0, (RealSpans.none(), RealSpans.none()),
+    )  # fmt: skip
+    assert feature(known, "ends at a paragraph end on one") == [1, 1]
+    assert feature(known, "paragraph ends inside") == [0, 1]  # after "A." in the source
+    unknown = aligned_features(
+        side(["A.", "B.", "C."], vectors), side(["A.", "B.", "C."], vectors),
+        shapes, 1.0, (RealSpans.none(), RealSpans.none()),
+    )  # fmt: skip
+    first = ALIGNED_FEATURES.index("ends at a paragraph end on both sides")
+    assert not unknown[:, first : ALIGNED_FEATURES.index("paragraph ends inside") + 1].any()
+
+
+def test_a_caption_looks_like_a_caption() -> None:
+    vectors = unit_rows(np.eye(2, DIM))
+    captions = side(["Photo Schweiz", "Er stieg langsam zum Gipfel hinauf."], vectors)
+    other = side(["Il monta lentement au sommet."], unit_rows(vectors[1:2] + 0.0))
+    rows = skip_features(captions, other, True, nearby_match(captions, other, np.array([0, 0])))
+    column = SKIP_FEATURES.index
+    assert rows[:, column("ends like a sentence")].tolist() == [0, 1]
+    assert rows[:, column("short")].tolist() == [1, 0]
+    assert rows[:, column("target side")].tolist() == [1, 1]
+    assert rows[0, column("best match nearby")] < rows[1, column("best match nearby")]
+
+
+def test_the_model_round_trips_through_json(tmp_path: Path) -> None:
+    model = BeadModel(
+        np.arange(len(ALIGNED_FEATURES), dtype=np.float64),
+        np.ones(len(SKIP_FEATURES)),
+        -0.5,
+        np.full(len(ALIGNED_FEATURES) + 1, 0.25),
+        np.full(len(SKIP_FEATURES) + 1, -0.5),
+    )
+    path = tmp_path / "model.json"
+    path.write_text(model.to_json(), "utf-8")
+    again = BeadModel.load(path)
+    assert again.aligned.tolist() == model.aligned.tolist()
+    assert again.offset == -0.5
+    features = np.ones((1, len(ALIGNED_FEATURES)))
+    expected = 1 / (1 + np.exp(-0.25 * (len(ALIGNED_FEATURES) + 2.0)))
+    assert abs(float(again.aligned_probability(features, np.array([2.0]))[0]) - expected) < 1e-9
+
+
+def test_a_model_of_other_features_is_refused(tmp_path: Path) -> None:
+    model = BeadModel(np.zeros(len(ALIGNED_FEATURES)), np.zeros(len(SKIP_FEATURES)))
+    data = json.loads(model.to_json())
+    data["aligned_features"] = data["aligned_features"][:-1]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ValueError, match="retrain"):
+        BeadModel.load(path)
+
+
+def test_a_model_saved_before_its_confidences_were_fitted_loads(tmp_path: Path) -> None:
+    """train_scorer --no-calibration writes no confidence weights: the score's sigmoid stands in."""
+    model = BeadModel(np.zeros(len(ALIGNED_FEATURES)), np.zeros(len(SKIP_FEATURES)))
+    path = tmp_path / "uncalibrated.json"
+    path.write_text(model.to_json(), "utf-8")
+    again = BeadModel.load(path)
+    assert again.aligned_confidence is None and again.skipped_confidence is None
+    features = np.ones((1, len(SKIP_FEATURES)))
+    assert abs(float(again.skipped_probability(features, np.array([0.0]))[0]) - 0.5) < 1e-12
