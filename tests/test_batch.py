@@ -376,3 +376,13 @@ def test_a_bar_of_pairs_with_sentences_per_second_on_a_terminal_only(tmp_path: P
     result = piped(["--db", url, "align", "--all", "--force"], tmp_path)
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.startswith("aligned 2 pairs")
+
+
+def test_an_unreachable_scheduler_is_one_line(
+    sqlite_cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("aligner.services.batch.CONNECT_TIMEOUT_S", 1)
+    sqlite_cli.ok("init")
+    refused = sqlite_cli("align", "--all", "--scheduler", "tcp://127.0.0.1:9")
+    assert refused.exit_code == 2
+    assert_one_line_error(refused, "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler")

@@ -50,6 +50,7 @@ SCHEDULER_ENV_VAR = "ALIGNER_SCHEDULER"
 IN_FLIGHT_PER_WORKER = 2
 GPU_RESOURCE = "GPU"
 WORKER_WAIT_S = 60
+CONNECT_TIMEOUT_S = 10
 ALREADY_ALIGNED = "already aligned with this model and these parameters"
 
 Status = Literal["aligned", "skipped", "failed"]
@@ -227,7 +228,7 @@ def dask_executor(scheduler: str | None, gpu: bool = False) -> Iterator[DaskExec
             yield DaskExecutor(client, gpu)
         return
     try:
-        client = Client(scheduler, timeout=10)
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
     except (OSError, ValueError) as exc:
         raise InputError(f"--scheduler {scheduler}: cannot reach the scheduler ({exc})") from exc
     with client:
