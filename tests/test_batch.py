@@ -25,11 +25,13 @@ from sqlalchemy import delete, func, select
 from aligner.core.batch import ModelInfo
 from aligner.core.dp import AlignParams
 from aligner.services.batch import (
+    ALIGNED_MEANWHILE,
     ALREADY_ALIGNED,
     BatchRequest,
     BatchSummary,
     DaskExecutor,
     Executor,
+    LocalExecutor,
     PairOutcome,
     plan_batch,
     run_batch,
@@ -386,3 +388,33 @@ def test_an_unreachable_scheduler_is_one_line(
     refused = sqlite_cli("align", "--all", "--scheduler", "tcp://127.0.0.1:9")
     assert refused.exit_code == 2
     assert_one_line_error(refused, "--scheduler tcp://127.0.0.1:9: cannot reach the scheduler")
+
+
+def test_two_batches_planned_alike_store_each_pair_once(db_url: str, tmp_path: Path) -> None:
+    """Two drivers that planned the same pairs (a second `align --all` started before the first
+    stored anything): the second stores none of them again, and says so."""
+    cli = Cli(db_url)
+    for work in ("w1", "w2", "w3"):
+        (tmp_path / f"{work}.en.txt").write_text(
+            "The strike began.\n\nIt lasted a week.\n", "utf-8"
+        )
+        (tmp_path / f"{work}.de.txt").write_text(
+            "Der Streik begann.\n\nEr dauerte eine Woche.\n", "utf-8"
+        )
+        cli.ok("import", tmp_path / f"{work}.en.txt", "--work", work, "--lang", "en",
+               "--role", "original")  # fmt: skip
+        cli.ok("import", tmp_path / f"{work}.de.txt", "--work", work, "--lang", "de",
+               "--translation-of", "en")  # fmt: skip
+    executor = LocalExecutor()
+    request = BatchRequest(PARAMS)
+    with Database(db_url) as db:
+        model = executor.describe(request.model, None)
+        first, second = plan_batch(db, request, model), plan_batch(db, request, model)
+        assert len(first.todo) == len(second.todo) == 3
+        stored = run_batch(db, first, request, executor)
+        again = run_batch(db, second, request, executor)
+        with db.session() as session:
+            runs = session.scalar(select(func.count()).select_from(AlignmentRun))
+    assert len(stored.having("aligned")) == 3 and runs == 3
+    assert again.having("aligned") == []
+    assert {o.reason for o in again.having("skipped")} == {ALIGNED_MEANWHILE}

@@ -21,6 +21,7 @@ from aligner.cli.progress import bars_wanted
 from aligner.core.dp import AlignParams
 from aligner.errors import InputError
 from aligner.services.batch import (
+    ALIGNED_MEANWHILE,
     ALREADY_ALIGNED,
     SCHEDULER_ENV_VAR,
     BatchRequest,
@@ -162,7 +163,7 @@ def _print_summary(summary: BatchSummary, model_id: str, verbose: bool) -> None:
         f"aligned {len(aligned)} pairs with {model_id}: {summary.sentences} sentences in "
         f"{summary.seconds:.1f} s ({rate:.1f} sentences/s)"
     )
-    done = sum(o.reason == ALREADY_ALIGNED for o in skipped)
+    done = sum(o.reason in (ALREADY_ALIGNED, ALIGNED_MEANWHILE) for o in skipped)
     if skipped:
         typer.echo(
             f"skipped {len(skipped)}: {done} already aligned alike, "

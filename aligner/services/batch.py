@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from sqlalchemy import func, select
+
 from aligner.core.batch import (
     ModelInfo,
     PairFailed,
@@ -52,6 +54,7 @@ GPU_RESOURCE = "GPU"
 WORKER_WAIT_S = 60
 CONNECT_TIMEOUT_S = 10
 ALREADY_ALIGNED = "already aligned with this model and these parameters"
+ALIGNED_MEANWHILE = "aligned meanwhile by another batch, with this model and these parameters"
 
 Status = Literal["aligned", "skipped", "failed"]
 Outcome = tuple[str, PairResult | BaseException]
@@ -300,7 +303,7 @@ def run_batch(
             settle(PairOutcome(item.pair, "failed", _reason(result)))
             continue
         try:
-            settle(_store(database, item, result, request.params))
+            settle(_store(database, item, result, request))
         except AlignerError as exc:
             settle(PairOutcome(item.pair, "failed", str(exc), result=result))
     summary.seconds = time.perf_counter() - started
@@ -328,18 +331,31 @@ def _task(
 
 
 def _store(
-    database: Database, item: _Pending, result: PairResult, params: AlignParams
+    database: Database, item: _Pending, result: PairResult, request: BatchRequest
 ) -> PairOutcome:
-    """The pair's new vectors into the cache, then its run, each in a short transaction."""
+    """The pair's new vectors into the cache, then its run, each in a short transaction.
+
+    Unless forced, the run is stored only if no run alike has appeared since the batch was
+    planned (another batch on the same database).  On PostgreSQL the check and the store hold a
+    lock on the pair, so two drivers that finish the same pair at once store it once.
+    """
     started = time.perf_counter()
     if result.vectors:
         with database.session() as session:
             store_vectors(session, result.model_id, result.dim, result.vectors)
-    counts = {"embedded": result.embedded, "reused": result.reused}
-    run = store_run(
-        database, item.pair.work, item.work_id, item.sides, result.beads, result.model_id,
-        params, counts,
-    )  # fmt: skip
+    src, tgt = item.sides
+    revisions = (src.revision_id, tgt.revision_id)
+    with database.session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(func.pg_advisory_xact_lock(*revisions)))
+        parameters = _json(run_parameters(request.params))
+        if not request.force and runs_alike(session, result.model_id, parameters, revisions):
+            return PairOutcome(item.pair, "skipped", ALIGNED_MEANWHILE, result=result)
+        counts = {"embedded": result.embedded, "reused": result.reused}
+        run = store_run(
+            database, item.pair.work, item.work_id, item.sides, result.beads, result.model_id,
+            request.params, counts,
+        )  # fmt: skip
     seconds = time.perf_counter() - started
     return PairOutcome(item.pair, "aligned", None, run.id, result, seconds)
 

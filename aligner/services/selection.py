@@ -422,12 +422,23 @@ def _checked(work: Work, src: Version, tgt: Version) -> VersionPair:
     return VersionPair(work.slug, src.label, tgt.label, None, (src.current.id, tgt.current.id))
 
 
-def runs_alike(session: Session, model: str, parameters: dict[str, Any]) -> set[tuple[int, int]]:
+def runs_alike(
+    session: Session,
+    model: str,
+    parameters: dict[str, Any],
+    revisions: tuple[int, int] | None = None,
+) -> set[tuple[int, int]]:
     """The (source revision, target revision) ids that a run with ``model`` and ``parameters``
-    (JSON values) already aligns: what a batch aligns again only when forced."""
+    (JSON values) already aligns, among all runs or those between ``revisions``: what a batch
+    aligns again only when forced."""
+    between = (
+        [AlignmentRun.src_revision_id == revisions[0], AlignmentRun.tgt_revision_id == revisions[1]]
+        if revisions is not None
+        else []
+    )
     rows = session.execute(
         select(
             AlignmentRun.src_revision_id, AlignmentRun.tgt_revision_id, AlignmentRun.parameters
-        ).where(AlignmentRun.model == model)
+        ).where(AlignmentRun.model == model, *between)
     )
     return {(src_id, tgt_id) for src_id, tgt_id, stored in rows if stored == parameters}
