@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -12,6 +13,7 @@ from aligner.core.dp import AlignParams
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores
 from aligner.core.pipeline import align_texts, documents, group_omissions, paragraph_breaks
+from aligner.core.progress import TqdmReport
 from aligner.core.refine import (
     Document,
     DocumentScorer,
@@ -165,6 +167,19 @@ def test_refinement_reports_each_stretch_re_aligned() -> None:
                      lambda stage, done, total: reported.append((stage, done, total)))  # fmt: skip
     assert refined == beads
     assert reported == [("refining", done, 3) for done in range(4)]  # stretches of 2, 2 and 1
+
+
+def test_the_refining_bar_counts_stretches() -> None:
+    vectors = unit_rows(np.eye(5, DIM) + 0.01)
+    texts = [f"S{k}." for k in range(5)]
+    src, tgt = documents(texts, texts, vectors, vectors, k=2)
+    beads = [Bead((i,), (i,)) for i in range(5)]
+    shown = io.StringIO()
+    params = RefineParams(max_stretch=2, embed_spans=False)
+    refine(beads, DocumentScorer(src, tgt, cosine_model(), beads), SpanEmbedder({}), 2, params,
+           TqdmReport(shown))  # fmt: skip
+    assert "refining" in shown.getvalue() and "/3 [" in shown.getvalue(), shown.getvalue()
+    assert "stretch/s" in shown.getvalue() and "span" not in shown.getvalue(), shown.getvalue()
 
 
 def test_nothing_doubtful_means_nothing_embedded_or_changed() -> None:

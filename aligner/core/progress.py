@@ -24,8 +24,8 @@ Embed = Callable[[Sequence[str]], NDArray[np.float32]]
 
 EMBED_STEP = 16  # sentences embedded between two reports: a few seconds at most on two cores
 UNITS = {
-    "embedding": "sentence", "refining": "span", "searching": "row", "storing": "bead",
-    "indexing": "segment", "exporting": "work", "importing": "file",
+    "embedding": "sentence", "embedding spans": "span", "refining": "stretch", "searching": "row",
+    "storing": "bead", "indexing": "segment", "exporting": "work", "importing": "file",
 }  # fmt: skip
 
 
