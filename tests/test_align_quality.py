@@ -1,7 +1,9 @@
 """End to end: the align-files contract on real gold documents, with the bundled model.
 
 Floors, not the benchmarks' figures (``python bench/quality.py`` prints those): a regression in
-any step (segmentation, embedding, search, refinement, scoring) drops below them.
+any step (segmentation, embedding, search, refinement, scoring) drops below them.  Only
+development documents are used: test sets (Text+Berg test0-6, the TransRead en-fr novels,
+FLORES devtest) are reported on, never used to choose or check anything.
 """
 
 from __future__ import annotations
@@ -14,15 +16,19 @@ from tests.conftest import SHARED, Cli, requires_shared
 
 
 @requires_shared
-def test_align_files_on_a_textberg_article_reaches_a_strict_f1_floor(sqlite_cli: Cli) -> None:
+def test_align_files_on_the_textberg_dev_document_reaches_a_strict_f1_floor(
+    sqlite_cli: Cli,
+) -> None:
+    """Text+Berg dev (468 German lines, development data), one sentence a line: this version
+    measures strict F1 0.894 and lax 0.992 on it; the pipeline before the learned scorer 0.855."""
     folder = SHARED / "data" / "textberg"
     out = sqlite_cli.ok(
-        "align-files", folder / "test0.de", folder / "test0.fr",
+        "align-files", folder / "dev.de", folder / "dev.fr",
         "--src-lang", "de", "--tgt-lang", "fr", "--presplit",
     ).stdout  # fmt: skip
-    result = scores(count(read_ladder(folder / "test0.defr"), parse_ladder(out)))
-    assert result.strict_f1 >= 0.84, result
-    assert result.lax_f1 >= 0.96, result
+    result = scores(count(read_ladder(folder / "dev.defr"), parse_ladder(out)))
+    assert result.strict_f1 >= 0.87, result
+    assert result.lax_f1 >= 0.97, result
 
 
 @requires_shared
