@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import uuid
@@ -10,12 +11,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from lxml import etree
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from aligner.cli import app
+
+# Typer's CliRunner builds the click command tree anew on every invoke: two thirds of an
+# in-process `aligner` call.  The tree is the same for the whole session, so build it once.
+typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpora"
