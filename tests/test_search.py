@@ -24,6 +24,7 @@ from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database, migrations_dir
 from tests.conftest import CORPUS, Cli, assert_one_line_error, fresh_postgres_database
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
+from tests.shared_encoder import use_shared_default_encoder
 
 WORK = "why-we-quit-1938-introduction"
 # Real pre-1918 orthography (the Iskra masthead's slogan; ѣ, і, word-final ъ) and its English.
@@ -452,6 +453,7 @@ def test_semantic_search_finds_the_meaning_in_every_language_with_its_counterpar
     corpus: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ALIGNER_INDEX_DIR", str(tmp_path))
+    use_shared_default_encoder(monkeypatch)  # the corpus is embedded once, not per backend
     corpus.ok("index")
     found = hits(corpus, "--semantic", PARAPHRASE, "--limit", "3")
     similarities = [hit["similarity"] for hit in found]

@@ -8,11 +8,10 @@ remembers the real vectors), so that indexing the bundled corpus in every test s
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import aligner.cli.index as index_cli
 from aligner.core import vector_index as semantic_index
-from aligner.core.encoders import DEFAULT_MODEL, Encoder, Vectors, load_encoder
+from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
 from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
 from aligner.services.semantic import SemanticHit, semantic_search
@@ -33,6 +32,7 @@ from aligner.services.semantic_files import (
 from aligner.store.models import Embedding, Revision, Segment
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
+from tests.shared_encoder import SharedEncoder, shared_default_encoder
 
 INTRODUCTION = "why-we-quit-1938-introduction"
 IZVESTIA = {
@@ -52,34 +52,9 @@ RUSSIAN = (
 )
 
 
-class SharedEncoder:
-    """The real bundled model, remembering each text's vector across the tests."""
-
-    def __init__(self, real: Encoder, model_id: str | None = None) -> None:
-        self.real = real
-        self.model_id = model_id or real.model_id
-        self.dim = real.dim
-        self.passages: dict[str, Vectors] = {}
-        self.queries: dict[str, Vectors] = {}
-
-    def encode(self, texts: Sequence[str]) -> Vectors:
-        return self._remembered(texts, self.passages, self.real.encode)
-
-    def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._remembered(texts, self.queries, self.real.encode_queries)
-
-    @staticmethod
-    def _remembered(texts: Sequence[str], memory: dict[str, Vectors], encode: object) -> Vectors:
-        missing = sorted({t for t in texts if t not in memory})
-        if missing:
-            assert callable(encode)
-            memory.update(zip(missing, encode(missing), strict=True))
-        return np.stack([memory[t] for t in texts]).astype(np.float32)
-
-
 @pytest.fixture(scope="session")
 def encoder() -> SharedEncoder:
-    return SharedEncoder(load_encoder(DEFAULT_MODEL))
+    return shared_default_encoder()
 
 
 @pytest.fixture(autouse=True)
