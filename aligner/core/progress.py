@@ -39,7 +39,7 @@ class Steps:
 
     def advance(self, count: int = 1) -> None:
         self.done += count
-        if self.report is not None:
+        if self.report is not None and count:
             self.report(self.stage, self.done, self.total)
 
 
