@@ -131,3 +131,12 @@ def test_every_package_of_the_tree_is_installed() -> None:
         for init in (REPO / "aligner").rglob("__init__.py")
     }
     assert in_tree - listed == set(), "packages missing from [tool.setuptools] packages"
+
+
+def test_the_architecture_page_lists_the_tree_as_it_is() -> None:
+    """docs/architecture.md's module list is the package's: regenerate it with
+    ``python -m tests.architecture_tree --update`` after adding, removing or editing a module."""
+    from tests.architecture_tree import PAGE, page_with_tree
+
+    page = PAGE.read_text(encoding="utf-8")
+    assert page_with_tree(page) == page, "python -m tests.architecture_tree --update"
