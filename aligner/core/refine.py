@@ -1,12 +1,12 @@
-"""Second pass: re-align the doubtful stretches of a first alignment with the learned scorer.
+"""Second pass: re-align the first alignment with the learned bead scorer.
 
-The first pass scores beads with summed sentence vectors and a fixed formula.  Here each bead
-of the first pass gets the learned scorer's probability of being right (``aligner.core.beadscore``),
-and every run of doubtful beads (below ``doubt``), with ``context`` beads on each side, is
-re-aligned exactly between its fixed ends: beads of up to ``max_side`` sentences a side, each
-scored by the model's log-odds, with each run of 2..``max_real`` consecutive sentences inside
-the doubtful beads embedded as one real text (so their cosine is a real one, not that of a
-sum).  Only a minority of the text is re-embedded, so the cost stays near one embedding pass.
+The first pass scores beads with summed sentence vectors and a fixed formula.  Here the whole
+first pass is re-aligned, in stretches of up to ``max_stretch`` sentences a side between fixed
+ends, by a DP whose beads (up to ``max_side`` sentences a side, and left-out sentences) are
+scored by the learned model's log-odds (``aligner.core.beadscore``) from summed vectors: nothing
+is embedded again by default.  Optionally (``embed_spans``) the stretches around doubtful beads
+are searched once more with runs of consecutive sentences embedded as real texts; measured on
+development data it gained nothing, so it is off.
 """
 
 from __future__ import annotations
