@@ -40,7 +40,7 @@ from aligner.core.dp import AlignParams
 from aligner.core.encoders import DEFAULT_MODEL, text_key
 from aligner.errors import AlignerError, InputError
 from aligner.services.alignment import AlignmentSide, run_parameters, side_of, store_run
-from aligner.services.selection import VersionPair, batch_pairs, runs_alike
+from aligner.services.batch_selection import VersionPair, batch_pairs, runs_alike
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from aligner.store.vectors import lookup, store_vectors
