@@ -14,6 +14,7 @@ console script prints and returns.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -95,7 +96,14 @@ def _receive(connection: socket.socket) -> tuple[dict[str, object], list[int]]:
 
 def serve(socket_path: str) -> None:
     """Answer clients one at a time until killed (the examples run one command at a time)."""
-    import aligner.cli  # noqa: F401  (what every child would otherwise import itself)
+    import typer.main
+
+    from aligner.cli import app  # what every child would otherwise import itself
+
+    # Typer builds the click command tree on every call of the app; it is the same in every
+    # child, so it is built here once, before the children are forked.
+    typer.main.get_command = functools.cache(typer.main.get_command)
+    typer.main.get_command(app)
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
