@@ -12,7 +12,9 @@ from typing import Annotated
 import typer
 
 from aligner.cli import app, settings
+from aligner.cli.index import describe
 from aligner.cli.output import display_width, isolate, pad, print_json
+from aligner.cli.progress import report_for
 from aligner.core.encoders import DEFAULT_MODEL
 from aligner.services.concordance import DEFAULT_LIMIT, Hit
 from aligner.services.corpus_api import Corpus
@@ -41,7 +43,8 @@ SEARCH_HELP = (
     'Example: aligner search "Jaurès" --tgt fr\n\n'
     "With --semantic, the segments closest in meaning in any language, most similar first, "
     "from the index `aligner index` builds (an English query finds the French, Russian and "
-    "Yiddish sentences). With --lang, a hit in an aligned translation counts for its "
+    "Yiddish sentences); on a corpus of up to 5,000 segments ($ALIGNER_AUTO_INDEX) a missing or "
+    "out-of-date index is built first. With --lang, a hit in an aligned translation counts for its "
     "counterpart in that language (the two rankings fused by reciprocal rank), so a sentence "
     "the model misses directly is found through its translation.\n\n"
     'Example: aligner search --semantic "the party expelled its critics" --lang yi'
@@ -72,13 +75,17 @@ def search_command(
     ] = SearchFormat.table,
     limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = DEFAULT_LIMIT,
     semantic: Annotated[
-        bool, typer.Option(help="Closest in meaning, in any language (needs `aligner index`).")
+        bool, typer.Option(help="Closest in meaning, in any language (see below).")
     ] = False,
     model: Annotated[
         str, typer.Option(help="With --semantic: the encoder the index was built with.")
     ] = DEFAULT_MODEL,
 ) -> None:
     with Corpus(settings(ctx).db_url, create=True) as corpus:
+        if semantic and not regex:
+            built = corpus.ensure_index(model=model, progress=report_for(ctx))
+            if built is not None:
+                typer.echo(describe(built), err=True)
         hits = corpus.search(
             query, lang=lang, work=work, tgt=tgt, regex=regex, limit=limit,
             semantic=semantic, model=model,

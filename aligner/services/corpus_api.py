@@ -19,6 +19,7 @@ from aligner.services.concordance import (
 )
 from aligner.services.counterparts import AlignedSegment, Counterpart
 from aligner.services.semantic import IndexInfo, build_index
+from aligner.services.semantic_auto import auto_index_limit, ensure_index
 from aligner.store.session import Database
 from aligner.store.vectors import EmbeddingCache
 
@@ -69,10 +70,27 @@ class Corpus:
         if semantic and regex:
             raise InputError("--semantic and --regex do not go together")
         filters = SearchFilters(lang=lang, work=work, tgt=tgt, limit=limit)
+        if semantic:
+            self.ensure_index(model=model)
         with self.database.session() as session:
             if semantic:
                 return semantic_hits(session, self._encoder(model), query, filters)
             return search(session, query, filters, regex=regex)
+
+    def ensure_index(
+        self, *, model: str = DEFAULT_MODEL, most: int | None = None, progress: Progress = False
+    ) -> IndexInfo | None:
+        """Build or update the semantic index of ``model`` when it is missing or out of date and
+        the corpus holds at most ``most`` segments (default ``$ALIGNER_AUTO_INDEX`` or 5,000);
+        what was done, or None when nothing was (a semantic search then says why it cannot
+        search).  A semantic :meth:`search` calls it first."""
+        encoder = self._encoder(model)
+        limit = auto_index_limit() if most is None else most
+        with self.database.session() as session:
+            return ensure_index(
+                session, encoder, EmbeddingCache(self.database, encoder), most=limit,
+                progress=progress,
+            )  # fmt: skip
 
     def index(self, *, model: str = DEFAULT_MODEL, progress: Progress = False) -> IndexInfo:
         """Embed the segments not embedded yet and bring the semantic index up to date (what

@@ -183,7 +183,7 @@ def _checked_meta(folder: Path, url: URL, encoder: Encoder, state: CorpusState) 
     name = describe_url(public_url(url))
     meta = read_meta(folder)
     if meta is None:
-        others = [m.model for m in _other_indexes(folder.parent) if m.model != encoder.model_id]
+        others = [m.model for m in indexes_in(folder.parent) if m.model != encoder.model_id]
         if others:
             raise SemanticIndexError(
                 f"{name}: the semantic index was built with {others[0]}, not {encoder.model_id}: "
@@ -248,7 +248,8 @@ def open_current(folder: Path, url: URL, encoder: Encoder, state: CorpusState) -
     raise AssertionError("unreachable")
 
 
-def _other_indexes(database_folder: Path) -> list[Meta]:
+def indexes_in(database_folder: Path) -> list[Meta]:
+    """The indexes (one per model) kept beside one database."""
     if not database_folder.is_dir():
         return []
     found = (read_meta(child) for child in sorted(database_folder.iterdir()) if child.is_dir())
