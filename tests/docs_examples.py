@@ -2,7 +2,8 @@
 
 A fenced block whose info string is ``console`` is a transcript: each line starting with ``$ ``
 is a command (continued on the next line after a trailing backslash), and the lines up to the
-next command are what it prints, stdout and stderr together.  The blocks of one Markdown file
+next command are what it prints, stdout and stderr together (in a pipeline, where the two race
+each other, stderr comes last).  The blocks of one Markdown file
 run in order in one folder, which starts as the repository root does after the README's set-up
 command: ``aligner.sqlite`` (built once per run by the set-up command itself), ``corpora/`` and
 the example input files of ``docs/examples/``.  An HTML comment on the line before a block
@@ -198,6 +199,7 @@ class Examples:
         return folder
 
     def run_shell(self, command: str, folder: Path) -> subprocess.CompletedProcess[str]:
+        """Run a command line with stderr merged into stdout, in the order they were written."""
         return subprocess.run(
             ["bash", "-c", f"{{ {command}\n}} 2>&1"],
             cwd=folder,
@@ -208,8 +210,21 @@ class Examples:
         )
 
     def printed(self, command: Command, folder: Path) -> list[str]:
-        result = self.run_shell(command.text, folder)
-        text = result.stdout.replace(str(folder), SHOWN_FOLDER)
+        if "|" in command.text:
+            # In a pipeline, what the last program prints and what the first writes to stderr
+            # race each other to the terminal: stderr is shown after the output, every time.
+            result = subprocess.run(
+                ["bash", "-c", command.text],
+                cwd=folder,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=COMMAND_TIMEOUT_S,
+            )
+            text = result.stdout + result.stderr
+        else:
+            text = self.run_shell(command.text, folder).stdout
+        text = text.replace(str(folder), SHOWN_FOLDER)
         return [line.rstrip() for line in text.splitlines()]
 
 
