@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import doctest
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +101,37 @@ def test_the_python_examples_are_doctests_that_pass(path: Path, examples: Exampl
         os.chdir(previous)
     assert result.attempted > 0
     assert result.failed == 0, f"{path.name}: {result.failed} of {result.attempted} failed"
+
+
+def heading_anchors(path: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces
+    made hyphens."""
+    anchors = set()
+    for block_free in _outside_code(path):
+        heading = re.match(r"#+\s+(.*)", block_free)
+        if heading:
+            words = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower())
+            anchors.add(words.replace(" ", "-"))
+    return anchors
+
+
+def _outside_code(path: Path) -> Iterator[str]:
+    fenced = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced:
+            yield line
+
+
+@pytest.mark.parametrize("path", documented_files(), ids=lambda path: str(path.relative_to(REPO)))
+def test_every_link_between_the_pages_leads_somewhere(path: Path) -> None:
+    for line in _outside_code(path):
+        for target in re.findall(r"\]\(([^)\s]+)\)", line):
+            if target.startswith(("http://", "https://", "mailto:")):
+                continue
+            file, _, anchor = target.partition("#")
+            destination = (path.parent / file).resolve() if file else path
+            assert destination.exists(), f"{path.name}: {target}: no such file"
+            if anchor and destination.suffix == ".md":
+                assert anchor in heading_anchors(destination), f"{path.name}: {target}: no heading"
