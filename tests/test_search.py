@@ -8,6 +8,7 @@ import dataclasses
 import importlib.util
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -243,10 +244,11 @@ def test_table_prints_a_kwic_line_then_the_counterparts(corpus: Cli) -> None:
         "…of many works, including a life of [Jaurès] and an exposition of historical…"
     )
     assert kwic_fr.index("[Jaurès]") == kwic_en.index("[Jaurès]")  # the matches line up
-    assert fr == f"    fr-demo  1-1  1.00  {FR_JAURES}"
-    assert yi.startswith(f"    yi-demo  1-1  0.99  \u2067{YI_JAURES_START}")
+    score = r"[01]\.\d\d"  # the bead's confidence, as the aligner gives it
+    assert re.fullmatch(rf"    fr-demo  1-1  {score}  {re.escape(FR_JAURES)}", fr), fr
+    assert re.match(rf"    yi-demo  1-1  {score}  \u2067{re.escape(YI_JAURES_START)}", yi), yi
     assert yi.endswith("\u2069")
-    assert en == f"    en  1-1  1.00  {EN_JAURES}"
+    assert re.fullmatch(rf"    en  1-1  {score}  {re.escape(EN_JAURES)}", en), en
     assert total == "2 hits"
 
 
