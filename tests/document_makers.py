@@ -203,3 +203,27 @@ def make_odt(text: Text, path: Path, *, changes: bool = True) -> Path:
     document.text.addElement(verse)
     document.save(str(path))
     return path
+
+
+# --- reading exports back ------------------------------------------------------------------------
+
+
+def docx_rows(source: bytes | Path) -> list[list[str]]:
+    """The cells of a DOCX's first table, row by row, as python-docx reads them."""
+    import io
+
+    import docx
+
+    opened = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    return [[cell.text for cell in row.cells] for row in opened.tables[0].rows]
+
+
+def xlsx_rows(source: bytes | Path) -> list[list[object]]:
+    """The values of an XLSX's active sheet, row by row, as openpyxl reads them."""
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(source) if isinstance(source, bytes) else source).active
+    assert sheet is not None
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -26,6 +26,7 @@ from aligner.formats.document import Document
 from aligner.formats.documents import read_document
 from aligner.formats.documents.segmentation import document_segmentation
 from tests.conftest import SHARED, requires_shared
+from tests.document_makers import docx_rows, xlsx_rows
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ROWS = [
@@ -33,21 +34,6 @@ ROWS = [
     BilingualRow("=SUM(A1:A2) is not a formula here.", "", None, None),
     BilingualRow("", "אַ צוגאָב.", 0.12, "flagged"),
 ]
-
-
-def docx_rows(data: bytes) -> list[list[str]]:
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    return [[cell.text for cell in row.cells] for row in document.tables[0].rows]
-
-
-def xlsx_rows(data: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(io.BytesIO(data)).active
-    assert sheet is not None
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def test_docx_side_by_side_table_with_rtl_target() -> None:

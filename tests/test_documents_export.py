@@ -14,6 +14,7 @@ import pytest
 from aligner.store.models import AlignmentRun
 from aligner.store.session import Database
 from tests.conftest import Cli, assert_one_line_error
+from tests.document_makers import docx_rows, xlsx_rows
 from tests.exporting import WORK, aligned_demo
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -26,21 +27,6 @@ def jsonl_rows(cli: Cli, *options: str) -> list[list[object]]:
     result = cli.ok("export", "jsonl", WORK, "--src", "en", "--tgt", LABEL, *options)
     records = [json.loads(line) for line in result.stdout.splitlines()]
     return [[r["src_text"], r["tgt_text"], r["score"], r["status"]] for r in records]
-
-
-def docx_table(path: Path) -> list[list[str]]:
-    import docx
-
-    table = docx.Document(str(path)).tables[0]
-    return [[cell.text for cell in row.cells] for row in table.rows]
-
-
-def xlsx_rows(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(path).active
-    assert sheet is not None
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.fixture
@@ -59,7 +45,7 @@ def test_rows_are_the_beads_the_other_exports_write(aligned: Cli, tmp_path: Path
     assert [[r[0], r[1], round(float(str(r[2])), 4), r[3]] for r in sheet[1:]] == expected
 
     aligned.ok("export", "docx", *BASE, "-o", tmp_path / "a.docx")
-    table = docx_table(tmp_path / "a.docx")
+    table = docx_rows(tmp_path / "a.docx")
     assert table[0] == ["en", "yi", "score / status"]
     assert [r[:2] for r in table[1:]] == [r[:2] for r in expected]
     assert table[1][2] == f"{float(str(expected[0][2])):.2f} · auto"
@@ -91,7 +77,7 @@ def test_status_min_score_and_run_filter_as_for_tmx(aligned: Cli, tmp_path: Path
     assert [r[:2] for r in xlsx_rows(tmp_path / "m.xlsx")[1:]] == [r[:2] for r in kept]
     confirmed = aligned.ok("export", "docx", *BASE, "--status", "confirmed", "-o", tmp_path / "c")
     assert confirmed.stdout.endswith(f"0 rows written to {tmp_path}/c\n")
-    assert docx_table(tmp_path / "c") == [["en", "yi", "score / status"]]
+    assert docx_rows(tmp_path / "c") == [["en", "yi", "score / status"]]
     assert_one_line_error(aligned("export", "docx", *BASE, "--run", "7", "-o", tmp_path / "r"))
 
 

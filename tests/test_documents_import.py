@@ -24,11 +24,13 @@ from tests.conftest import CORPUS, Cli, assert_one_line_error
 from tests.dbdump import database_dump
 from tests.document_makers import (
     Text,
+    docx_rows,
     known_text,
     make_docx,
     make_odt,
     requires_libreoffice,
     soffice_convert,
+    xlsx_rows,
 )
 from tests.test_documents_web import make_epub, marxists_page
 
@@ -83,21 +85,6 @@ def make_english_docx(path: Path) -> Path:
         document.add_paragraph(paragraph)
     document.save(str(path))
     return path
-
-
-def docx_rows(path: Path) -> list[list[str]]:
-    import docx
-
-    table = docx.Document(str(path)).tables[0]
-    return [[cell.text for cell in row.cells] for row in table.rows]
-
-
-def xlsx_rows(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-
-    sheet = load_workbook(path).active
-    assert sheet is not None
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def stored_segments(cli: Cli, label: str) -> list[tuple[str, int, str]]:
