@@ -10,9 +10,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aligner.core.evaluation import count, scores
+from aligner.core.evaluation import Scores, count, scores
+from aligner.core.types import Bead
 from aligner.formats.ladder import parse_ladder, read_ladder
 from tests.conftest import SHARED, Cli, requires_shared
+
+
+def opening_scores(
+    cli: Cli, folder: Path, sides: tuple[list[str], list[str]], gold: list[Bead],
+    langs: tuple[str, str], most: tuple[int, int],
+) -> Scores:  # fmt: skip
+    """``align-files --presplit`` on a document's opening (the gold beads within its first
+    ``most`` lines a side), scored against those beads."""
+    kept = [b for b in gold if all(i < most[0] for i in b.src) and all(j < most[1] for j in b.tgt)]
+    ends = (max(i for b in kept for i in b.src) + 1, max(j for b in kept for j in b.tgt) + 1)
+    files = [folder / f"opening.{lang}.txt" for lang in langs]
+    for path, lines, end in zip(files, sides, ends, strict=True):
+        path.write_text("\n".join(lines[:end]) + "\n", "utf-8")
+    out = cli.ok(
+        "align-files", *files, "--src-lang", langs[0], "--tgt-lang", langs[1], "--presplit"
+    ).stdout
+    return scores(count(kept, parse_ladder(out)))
 
 
 @requires_shared
@@ -23,22 +41,11 @@ def test_align_files_on_the_textberg_dev_document_reaches_a_strict_f1_floor(
     a side: 159 German and 200 French), one sentence a line.  This version measures strict F1
     0.890 and lax 0.994 on it; the first pass alone 0.814 and 0.940."""
     folder = SHARED / "data" / "textberg"
+    src, tgt = (
+        (folder / f"dev.{lang}").read_text(encoding="utf-8").splitlines() for lang in ("de", "fr")
+    )
     gold = read_ladder(folder / "dev.defr")
-    kept = [b for b in gold if all(i < 200 for i in b.src) and all(j < 200 for j in b.tgt)]
-    last_src = max(i for b in kept for i in b.src) + 1
-    last_tgt = max(j for b in kept for j in b.tgt) + 1
-    kept = [
-        b for b in gold if all(i < last_src for i in b.src) and all(j < last_tgt for j in b.tgt)
-    ]
-    src = (folder / "dev.de").read_text(encoding="utf-8").splitlines()[:last_src]
-    tgt = (folder / "dev.fr").read_text(encoding="utf-8").splitlines()[:last_tgt]
-    (tmp_path / "de.txt").write_text("\n".join(src) + "\n", "utf-8")
-    (tmp_path / "fr.txt").write_text("\n".join(tgt) + "\n", "utf-8")
-    out = sqlite_cli.ok(
-        "align-files", tmp_path / "de.txt", tmp_path / "fr.txt",
-        "--src-lang", "de", "--tgt-lang", "fr", "--presplit",
-    ).stdout  # fmt: skip
-    result = scores(count(kept, parse_ladder(out)))
+    result = opening_scores(sqlite_cli, tmp_path, (src, tgt), gold, ("de", "fr"), (200, 200))
     assert result.strict_f1 >= 0.86, result
     assert result.lax_f1 >= 0.97, result
 
@@ -54,15 +61,6 @@ def test_align_files_on_a_transread_chapter_reaches_a_strict_f1_floor(
     src_ids, src = read_sentences(folder / "cut_Candide_en.xml")
     tgt_ids, tgt = read_sentences(folder / "cut_Candide_es.xml")
     gold = read_cesalign(folder / "Candide_sent_align_en-es.xml", src_ids, tgt_ids)
-    kept = [b for b in gold if all(i < 200 for i in b.src) and all(j < 160 for j in b.tgt)]
-    last_src = max(i for b in kept for i in b.src) + 1
-    last_tgt = max(j for b in kept for j in b.tgt) + 1
-    (tmp_path / "en.txt").write_text("\n".join(src[:last_src]) + "\n", "utf-8")
-    (tmp_path / "es.txt").write_text("\n".join(tgt[:last_tgt]) + "\n", "utf-8")
-    out = sqlite_cli.ok(
-        "align-files", tmp_path / "en.txt", tmp_path / "es.txt",
-        "--src-lang", "en", "--tgt-lang", "es", "--presplit",
-    ).stdout  # fmt: skip
-    result = scores(count(kept, parse_ladder(out)))
+    result = opening_scores(sqlite_cli, tmp_path, (src, tgt), gold, ("en", "es"), (200, 160))
     assert result.strict_f1 >= 0.85, result
     assert result.lax_f1 >= 0.97, result
