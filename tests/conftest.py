@@ -20,6 +20,12 @@ from typer.testing import CliRunner
 
 from aligner.cli import app
 
+# pytest runs on every core (pytest-xdist, -n auto in pyproject.toml), so the bundled model's
+# OpenMP threads share them with another worker.  Spinning threads then take twice as long
+# (600 sentences: 20 s against 13 s for two workers on two cores); passive ones cost nothing
+# alone (6.8 s).  The model's library reads this when it is first loaded, after this line.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Typer's CliRunner builds the click command tree anew on every invoke: two thirds of an
 # in-process `aligner` call.  The tree is the same for the whole session, so build it once.
 typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]

@@ -24,6 +24,9 @@ from tests.docs_examples import (
     parse_blocks,
 )
 
+# The blocks of a page run in order in one folder, from one set-up: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("docs-examples")
+
 SHELL = {"sh", "bash", "shell", "console"}
 CONSOLE_BLOCKS = [
     block for path in documented_files() for block in parse_blocks(path) if block.info == "console"

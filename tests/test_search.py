@@ -27,6 +27,9 @@ from tests.conftest import CORPUS, Cli, assert_one_line_error, fresh_postgres_da
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
 from tests.shared_encoder import use_shared_default_encoder
 
+# One worker runs both modules, so the bundled corpus is embedded once (tests/shared_encoder.py).
+pytestmark = pytest.mark.xdist_group("bundled-corpus-vectors")
+
 WORK = "why-we-quit-1938-introduction"
 # Real pre-1918 orthography (the Iskra masthead's slogan; ѣ, і, word-final ъ) and its English.
 RUSSIAN = (

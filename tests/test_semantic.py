@@ -34,6 +34,9 @@ from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error
 from tests.shared_encoder import SharedEncoder, shared_default_encoder
 
+# One worker runs both modules, so the bundled corpus is embedded once (tests/shared_encoder.py).
+pytestmark = pytest.mark.xdist_group("bundled-corpus-vectors")
+
 INTRODUCTION = "why-we-quit-1938-introduction"
 IZVESTIA = {
     "en": "Up to recently, he was Paris correspondent of the Moscow Izvestia.",
