@@ -174,6 +174,21 @@ def test_margins_near_the_band_equal_the_exact_ones_when_the_band_reaches_everyt
     assert np.all(narrow[0] <= exact[0] + 1e-6) and np.all(narrow[1] <= exact[1] + 1e-6)
 
 
+@pytest.mark.parametrize("shape", [(512, 20_000), (300, 1_000), (700, 2_049), (5, 50), (40, 513)])
+@pytest.mark.parametrize("k", [1, 2, 4])
+def test_the_grouped_top_values_are_the_partitions_ones(shape: tuple[int, int], k: int) -> None:
+    """The margins' top ``k`` looks only into the groups of columns with the largest maxima;
+    it must find the values a partition of the whole row (or column) finds, ties included."""
+    values = np.random.default_rng(k).standard_normal(shape).astype(np.float32)
+    values[:, ::7] = 0.5  # ties, some of them among the largest
+    values[-1] = values[-1].max()  # a row of equal values
+    for axis, lines in ((1, values), (0, values.T)):
+        expected = np.sort(np.partition(lines, lines.shape[1] - k, axis=1)[:, -k:], axis=1)
+        found = align_module._top(values, k, axis=axis)
+        assert found.shape == (lines.shape[0], k)
+        np.testing.assert_array_equal(np.sort(found, axis=1), expected)
+
+
 def test_insertions_do_not_mistake_rounding_for_a_better_path() -> None:
     """Scores of long documents reach the tens of thousands, where ``x - s + s`` can round
     above ``x``: a rising row must keep its back-pointers (none of its cells is better

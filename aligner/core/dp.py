@@ -32,7 +32,7 @@ from aligner.core.types import Bead
 Vectors = NDArray[np.float32]
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
-MARGIN_CELLS = 625_000_000  # margins against the whole other side up to 25,000 × 25,000
+MARGIN_CELLS = 100_000_000  # margins against the whole other side up to 10,000 × 10,000
 MARGIN_REACH = 2_000  # beyond: against the sentences within this distance of the band
 
 
@@ -274,14 +274,41 @@ def _neighbour_margins(src: Vectors, tgt: Vectors, band: Band, k: int) -> tuple[
         stop = min(m, int(band.hi[last]) + reach)
         sims = src[first:last] @ tgt[start:stop].T
         src_margin[first:last] = _top(sims, min(k, m)).mean(axis=1)
-        merged = np.concatenate([tgt_top[start:stop], _top(sims.T, min(k, n))], axis=1)
+        merged = np.concatenate([tgt_top[start:stop], _top(sims, min(k, n), axis=0)], axis=1)
         tgt_top[start:stop] = _top(merged, min(k, n))
     return src_margin, np.asarray(tgt_top.mean(axis=1), dtype=np.float64)
 
 
-def _top(values: Vectors, k: int) -> Vectors:
-    """The ``k`` largest values of each row, in no particular order."""
-    return np.partition(values, values.shape[1] - k, axis=1)[:, values.shape[1] - k :]
+TOP_GROUP = 32  # values per group in ``_top``: 3× faster than one partition at 20,000
+
+
+def _top(values: Vectors, k: int, axis: int = 1) -> Vectors:
+    """The ``k`` largest values of each row (``axis=1``) or column (``axis=0``), in no particular
+    order, as rows.
+
+    In long rows, only the ``k`` groups of ``TOP_GROUP`` values with the largest maxima are
+    partitioned: a value among the row's ``k`` largest has at most ``k - 1`` larger ones, so at
+    most ``k - 1`` other groups have a larger maximum, and the values found are the same.
+    """
+    lines = values if axis == 1 else values.T
+    rows, cols = lines.shape
+    if cols >= 4 * k * TOP_GROUP:
+        whole, count = cols - cols % TOP_GROUP, cols // TOP_GROUP
+        offsets = np.arange(TOP_GROUP)
+        if axis == 1:
+            maxima = values[:, :whole].reshape(rows, count, TOP_GROUP).max(axis=2)
+            groups = np.argpartition(maxima, count - k, axis=1)[:, -k:]
+            where = ((groups * TOP_GROUP)[:, :, None] + offsets).reshape(rows, -1)
+        else:
+            maxima = values[:whole].reshape(count, TOP_GROUP, rows).max(axis=1)
+            groups = np.argpartition(maxima, count - k, axis=0)[-k:]
+            where = ((groups * TOP_GROUP)[:, None, :] + offsets[:, None]).reshape(-1, rows)
+        picked = np.take_along_axis(values, where, axis=axis)
+        rest = values[:, whole:] if axis == 1 else values[whole:]
+        lines = np.concatenate([picked, rest], axis=axis)
+        lines = lines if axis == 1 else lines.T
+        cols = lines.shape[1]
+    return np.partition(lines, cols - k, axis=1)[:, cols - k :]
 
 
 # --- the band ------------------------------------------------------------------------------
