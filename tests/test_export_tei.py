@@ -75,7 +75,7 @@ def test_the_demonstration_work_is_valid_tei_with_one_link_per_bead(
     cli.ok("align", WORK, "--src", "en", "--tgt", "fr-demo")
     cli.ok("align", WORK, "--src", "en", "--tgt", "yi-demo")
     result = export(cli, WORK)
-    assert result.stderr == ""
+    assert result.stderr == "run 1, en → fr-demo; run 2, en → yi-demo\n"
     root = parse_valid(result.stdout_bytes, tei_schema)
     by_id = ids(root)
     check_header(cli, one(root, "t:teiHeader"), by_id)
@@ -90,7 +90,7 @@ def test_the_demonstration_work_is_valid_tei_with_one_link_per_bead(
     written = export(cli, WORK, "-o", target)
     assert written.stdout == (
         f"{WORK}: 3 versions, 2 alignment runs, 25 links and 0 unaligned beads "
-        f"written to {target}\n"
+        f"written to {target}\nrun 1, en → fr-demo; run 2, en → yi-demo\n"
     )
     dated = re.compile(rb'when="[^"]*">[^<]*<')
     file_bytes = target.read_bytes()
@@ -208,15 +208,20 @@ def check_links(cli: Cli, groups: list[etree._Element], by_id: dict[str, etree._
 
 
 def test_the_newest_run_per_pair_unless_run_names_them(
-    sqlite_cli: Cli, tei_schema: etree.RelaxNG
+    sqlite_cli: Cli, tmp_path: Path, tei_schema: etree.RelaxNG
 ) -> None:
     cli = sqlite_cli
     cli.ok("import", CORPUS)
     cli.ok("align", WORK, "--src", "en", "--tgt", "fr-demo")  # run 1
     cli.ok("align", WORK, "--src", "en", "--tgt", "yi-demo")  # run 2
     cli.ok("align", WORK, "--src", "en", "--tgt", "fr-demo")  # run 3, the newest en → fr-demo
-    root = parse_valid(export(cli, WORK).stdout_bytes, tei_schema)
+    newest = export(cli, WORK)
+    root = parse_valid(newest.stdout_bytes, tei_schema)
     assert [g.get("corresp") for g in link_groups(root)] == ["#run-2", "#run-3"]
+    # Which runs the document holds: on stderr, or after the summary when -o writes a file.
+    assert newest.stderr == "run 2, en → yi-demo; run 3, en → fr-demo\n"
+    written = cli.ok("export", "tei", WORK, "--run", "1", "-o", tmp_path / "w.xml")
+    assert written.stdout.splitlines()[-1] == "run 1, en → fr-demo"
     root = parse_valid(export(cli, WORK, "--run", "1").stdout_bytes, tei_schema)
     assert [g.get("corresp") for g in link_groups(root)] == ["#run-1"]
     assert [p.get(XML_ID) for p in root.iterfind(".//t:encodingDesc/t:p", NS)] == [None, "run-1"]
@@ -236,7 +241,7 @@ def test_an_addition_is_a_ptr_in_the_link_group_and_control_characters_are_remov
     import_pair(cli, tmp_path, "om", english, FRENCH_WITH_AN_ADDITION)
     cli.ok("align", "om", "--src", "en", "--tgt", "fr")
     result = export(cli, "om")
-    assert result.stderr == "removed 1 control character\n"
+    assert result.stderr == "removed 1 control character\nrun 1, en → fr\n"
     root = parse_valid(result.stdout_bytes, tei_schema)
     by_id = ids(root)
     assert by_id["en.0"].text == "The meeting opened at noon."

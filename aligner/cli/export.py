@@ -71,7 +71,7 @@ def from_run(
     (``run 3 (review of run 2, 1 edit), en → fr``)."""
     with settings(ctx).session() as session:
         found = find_run(session, work, src, tgt, run)
-        return build(found), _describe_runs([found])
+        return build(found), describe_runs([found])
 
 
 def write_output(data: bytes, output: Path | None) -> bool:
@@ -159,7 +159,7 @@ def export_tmx_command(
         for slug, runs in each(ctx, exported, "exporting", unit="work"):
             part = document_from_runs(runs, keep)
             document.extend(part)
-            lines.append(f"{slug}: {_describe_runs(runs)}: {len(part.units)} translation units")
+            lines.append(f"{slug}: {describe_runs(runs)}: {len(part.units)} translation units")
     data = write_tmx(document)
     report_removed(document.removed_characters)
     write_output(data, output)
@@ -195,7 +195,7 @@ def _check_selection(
         raise InputError("--run picks one run: give one WORK and one --tgt")
 
 
-def _describe_runs(runs: list[AlignmentRun]) -> str:
+def describe_runs(runs: list[AlignmentRun]) -> str:
     """``run 1, en → fr`` or ``runs 1, 3 (review of run 2, 1 edit), en → fr, yi``."""
     src = runs[0].src_revision.version.label
     tgts = ", ".join(run.tgt_revision.version.label for run in runs)

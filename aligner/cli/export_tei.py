@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aligner.cli import settings
-from aligner.cli.export import export_app, report_removed, write_output
+from aligner.cli.export import describe_runs, export_app, report_removed, write_output
 from aligner.formats.tei import write_tei
 from aligner.services.interchange.exports import build_tei
 from aligner.services.selection import choose_runs
@@ -36,12 +36,17 @@ def export_tei_command(
         runs, skipped = choose_runs(session, work, run)
         document = build_tei(found, runs)
         data = write_tei(document)
+        used = "; ".join(describe_runs([run]) for run in runs)
     for old in skipped:
         typer.echo(f"left out run {old.id}: it aligns an earlier revision", err=True)
     report_removed(document.removed_characters)
     if not write_output(data, output):
+        if used:
+            typer.echo(used, err=True)
         return
     typer.echo(
         f"{work}: {document.versions} versions, {len(document.runs)} alignment runs, "
         f"{document.links} links and {document.unaligned} unaligned beads written to {output}"
     )
+    if used:
+        typer.echo(used)
