@@ -65,33 +65,28 @@ def _help_option(option: TyperOption | None) -> TyperOption | None:
     return option
 
 
-class AlignerCommand(TyperCommand):
+class _TidyHelp(click.Command):
+    """Help and usage as :mod:`aligner.cli.framework` describes, for a command or a group
+    (placed before Typer's class in the bases, so ``super()`` reaches it)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy(self)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return _plain_usage(super().collect_usage_pieces(ctx))
+
+    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
+        return _help_option(super().get_help_option(ctx))
+
+
+class AlignerCommand(_TidyHelp, TyperCommand):
     """A command whose help and usage read as :mod:`aligner.cli.framework` describes."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy(self)
 
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        return _plain_usage(super().collect_usage_pieces(ctx))
-
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        return _help_option(super().get_help_option(ctx))
-
-
-class AlignerGroup(TyperGroup):
+class AlignerGroup(_TidyHelp, TyperGroup):
     """A group of commands: listed in workflow order; every :class:`AlignerError` and usage
     error printed as one ``Error: …`` line on stderr, with its exit code."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _tidy(self)
-
-    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
-        return _plain_usage(super().collect_usage_pieces(ctx))
-
-    def get_help_option(self, ctx: click.Context) -> TyperOption | None:
-        return _help_option(super().get_help_option(ctx))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
