@@ -315,16 +315,27 @@ def _number_features(src: Side, tgt: Side, beads: Candidates, box: _Box) -> Floa
     side has.
     """
     out = np.zeros((len(beads), 3))
-    total_s = _span_sum(src.number_prefix, beads.s0, beads.a)
-    total_t = _span_sum(tgt.number_prefix, beads.t0, beads.b)
-    shared = np.minimum(
-        box.block_sums(_shared(src.cues.numbers, tgt.cues.numbers, box), beads),
-        np.minimum(total_s, total_t),
+    total_s, total_t, shared = _counts(
+        (src.number_prefix, tgt.number_prefix), (src.cues.numbers, tgt.cues.numbers), beads, box
     )
     out[:, 0] = np.minimum(shared, 3)
     out[:, 1] = np.minimum(total_s + total_t - 2 * shared, 4)
     out[:, 2] = (total_s + total_t) == 0
     return out
+
+
+def _counts(
+    prefixes: tuple[Floats, Floats],
+    items: tuple[Sequence[Counter[str]] | Sequence[frozenset[str]], ...],
+    beads: Candidates,
+    box: _Box,
+) -> tuple[Floats, Floats, Floats]:
+    """Each bead's items (numbers or names) on the source side, on the target side, and
+    shared sentence pair by sentence pair, at most as many as either side has."""
+    total_s = _span_sum(prefixes[0], beads.s0, beads.a)
+    total_t = _span_sum(prefixes[1], beads.t0, beads.b)
+    shared = box.block_sums(_shared(items[0], items[1], box), beads)
+    return total_s, total_t, np.minimum(shared, np.minimum(total_s, total_t))
 
 
 def _span_sum(prefix: Floats, starts: Ints, counts: Ints) -> Floats:
@@ -338,11 +349,8 @@ def _name_features(src: Side, tgt: Side, beads: Candidates, box: _Box) -> Floats
     cased side's names can go unmatched.
     """
     out = np.zeros((len(beads), 2))
-    total_s = _span_sum(src.name_prefix, beads.s0, beads.a)
-    total_t = _span_sum(tgt.name_prefix, beads.t0, beads.b)
-    shared = np.minimum(
-        box.block_sums(_shared(src.cues.names, tgt.cues.names, box), beads),
-        np.minimum(total_s, total_t),
+    total_s, total_t, shared = _counts(
+        (src.name_prefix, tgt.name_prefix), (src.cues.names, tgt.cues.names), beads, box
     )
     if src.cues.cased and tgt.cues.cased:
         unmatched = np.minimum(total_s, total_t) - shared
