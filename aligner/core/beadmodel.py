@@ -28,7 +28,8 @@ class BeadModel:
     together), so each bead's confidence comes from a logistic model over the same features
     and the bead's search score (``aligned_confidence``, ``skipped_confidence``: one more
     weight than features, the last for the score), fitted on the beads the pipeline outputs on
-    development data, right or wrong.
+    development data, right or wrong, each development set aligned by a scorer trained
+    without it (on its own training data a scorer is right more often than on new text).
     """
 
     aligned: Floats

@@ -1,0 +1,44 @@
+"""bench/train_scorer.py's cross-fitting: every development pair is aligned, for the confidence
+fit, by a scorer trained without the text it comes from."""
+
+from __future__ import annotations
+
+import sys
+
+from tests.conftest import REPO, requires_shared
+
+sys.path.append(str(REPO / "bench"))
+
+from sets import all_sets
+from train_scorer import FOLDS, in_fold
+
+
+@requires_shared
+def test_every_development_pair_is_in_exactly_one_fold() -> None:
+    keys = [f"{s.name} / {pair.name}" for s in all_sets() if s.dev for pair in s.load()]
+    assert len(keys) > 20
+    for key in keys:
+        assert [fold for fold in FOLDS if in_fold(key, fold)] != [], key
+        assert sum(in_fold(key, fold) for fold in FOLDS) == 1, key
+
+
+@requires_shared
+def test_a_remade_pair_falls_in_the_fold_of_the_text_it_was_made_from() -> None:
+    """Seeded edits and inserted scraps reuse a document's sentences (a quarter or more of them
+    survive the merges): their pairs must be held out with that document, or the held-out
+    scorer would have trained on its text."""
+    dev = {s.name: s.load() for s in all_sets() if s.dev}
+    derived = ("dev pairs with seeded edits", "dev pairs with inserted scraps")
+    originals = [
+        (f"{name} / {pair.name}", set(pair.src))
+        for name, pairs in dev.items()
+        if name not in derived
+        for pair in pairs
+    ]
+    for name in derived:
+        for pair in dev[name]:
+            key = f"{name} / {pair.name}"
+            made_from = [o for o, text in originals if len(text & set(pair.src)) > len(text) / 4]
+            assert made_from, key
+            for original in made_from:
+                assert [in_fold(key, f) for f in FOLDS] == [in_fold(original, f) for f in FOLDS]
