@@ -180,8 +180,9 @@ def prepare(pair: Pair, embed: CountingEmbedder, how: str, model: BeadModel | No
         doubtful = [(b.score or 0.0) < (0.8 if b.kind == "1-1" else 0.9) for b in first]
     blank = BeadModel(np.zeros(len(ALIGNED_FEATURES)), np.zeros(len(SKIP_FEATURES)), 0.0)
     scorer = DocumentScorer(src_doc, tgt_doc, blank, first)
-    stretches = doubtful_stretches(first, doubtful, refine_params)
-    scorer.embed_spans(real_spans(stretches, refine_params.max_real), embed, params.margin_k)
+    if how != "summed":
+        stretches = doubtful_stretches(first, doubtful, refine_params)
+        scorer.embed_spans(real_spans(stretches, refine_params.max_real), embed, params.margin_k)
     return gold_windows(pair, scorer, refine_params)
 
 
@@ -442,7 +443,7 @@ def main() -> None:
     parser.add_argument("--l2", type=float, default=0.0, help="pull toward the prior weights")
     parser.add_argument("--rate", type=float, default=0.15)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--windows", choices=["cosine", "model"], default="cosine")
+    parser.add_argument("--windows", choices=["cosine", "model", "summed"], default="cosine")
     parser.add_argument("--drop", default="", help="features to leave out (comma-separated)")
     parser.add_argument("--keep-windows", type=Path, help="reuse (or save) the windows here")
     parser.add_argument("--refresh", default="", help="remake the kept windows of these pairs")

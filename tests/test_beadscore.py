@@ -20,7 +20,7 @@ from aligner.core.beadscore import (
     skip_features,
 )
 from aligner.core.pipeline import paragraph_breaks
-from aligner.core.textcues import sentence_cues, skeleton
+from aligner.core.textcues import PUNCTUATION, sentence_cues, skeleton
 
 DIM = 16
 
@@ -61,6 +61,28 @@ def test_numbers_are_compared_as_digits_and_names_as_capitalised_words() -> None
     assert sorted(cues.numbers[1]) == ["8848"]
     assert cues.names[0] == frozenset({skeleton("Hillary")})  # "Er" opens the sentence
     assert cues.punctuation[0].tolist() == [0, 0, 0, 0, 0, 0]
+
+
+def test_roman_numerals_meet_their_digits() -> None:
+    cues = sentence_cues([
+        "CHAPTER 2 What Befell Candide", "CAPITULO II .", "ГЛАВА XIX.", "au XVIIIe siècle",
+        "Louis XIV et Henri IV.", "I said: I will go.", "MIXED CIVIL DID",
+    ])  # fmt: skip
+    assert [dict(found) for found in cues.numbers] == [
+        {"2": 1}, {"2": 1}, {"19": 1}, {"18": 1}, {"14": 1, "4": 1}, {}, {},
+    ]  # fmt: skip
+
+
+def test_question_marks_are_counted_as_each_language_writes_them() -> None:
+    english = sentence_cues(['"What is it?" she asked; no one knew.'])
+    spanish = sentence_cues(["¿ Qué es ? preguntó ; nadie lo sabía ."])
+    greek = sentence_cues(["Τι είναι ; ρώτησε · κανείς δεν ήξερε ."])
+    questions, colons = 0, PUNCTUATION.index(":;")
+    for cues in (english, spanish, greek):
+        assert cues.punctuation[0][questions] == 1
+        assert cues.punctuation[0][colons] == 1
+    # the semicolon is a question mark only in Greek text
+    assert sentence_cues(["Il vint ; il partit."]).punctuation[0][questions] == 0
 
 
 def test_shared_numbers_and_names_count_over_the_whole_bead() -> None:

@@ -1,8 +1,9 @@
 """Surface cues of a sentence that survive translation: numbers, punctuation, names, junk.
 
 Embeddings blur exactly what a translator keeps literally: a height of 8848 m, a year, a
-question mark, the name Pangloss.  These cues are counted per sentence once, so that the bead
-scorer can compare any span of one side with any span of the other by adding counts.
+chapter number (XIV meets 14), a question mark (Greek writes it ";"), the name Pangloss.  These
+cues are counted per sentence once, so that the bead scorer can compare any span of one side
+with any span of the other by adding counts.
 
 Names are compared across scripts by a rough *skeleton*: the word transliterated to Latin
 (Cyrillic, Greek, Hebrew/Yiddish), stripped of accents and vowels, with similar consonants
@@ -24,9 +25,19 @@ from numpy.typing import NDArray
 
 # Punctuation classes compared by count: questions, exclamations, quotation marks of any
 # style, parentheses and brackets, colons and semicolons, ellipses.
-PUNCTUATION = ("?¿？", "!¡！", "«»\"“”„‹›'‘’‚「」", "()[]", ":;", "…")
+# Spanish opening ¿ and ¡ are left out: they only double the closing mark's count.
+PUNCTUATION = ("?？", "!！", "«»\"“”„‹›'‘’‚「」", "()[]", ":;", "…")
+# Greek writes its question mark as ";" (U+037E, or the semicolon itself) and its semicolon as a
+# raised dot ("·", U+0387): counted as what they mean.
+GREEK_MARKS = str.maketrans({";": "?", "\u037e": "?", "·": ";", "\u0387": ";"})
 NUMBER = re.compile(r"\d+(?:[.,'\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+)?")
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Roman numerals of two letters or more in capitals ("CHAPITRE XIV", "ГЛАВА II", "Louis XIV",
+# the French ordinal "XIXe siècle"): one letter alone is too often a word or an initial (I, V, X).
+ROMAN = re.compile(
+    r"(?<![^\W\d_])(?=[MDCLXVI]{2})M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})(?=(?:e|er|re|es|ème|eme)?(?![^\W\d_]))"
+)
+ROMAN_VALUES = {"M": 1000, "D": 500, "C": 100, "L": 50, "X": 10, "V": 5, "I": 1}
 
 _CYRILLIC = {
     "а": "a",
@@ -143,8 +154,11 @@ class Cues:
 
 def sentence_cues(sentences: Sequence[str]) -> Cues:
     hebrew = _mostly_hebrew(sentences)
+    marked = (
+        [s.translate(GREEK_MARKS) for s in sentences] if _mostly_greek(sentences) else sentences
+    )
     punctuation = np.array(
-        [[sum(s.count(c) for c in chars) for chars in PUNCTUATION] for s in sentences],
+        [[sum(s.count(c) for c in chars) for chars in PUNCTUATION] for s in marked],
         dtype=np.float64,
     ).reshape(len(sentences), len(PUNCTUATION))
     stripped = [s.replace(" ", "") for s in sentences]
@@ -153,7 +167,7 @@ def sentence_cues(sentences: Sequence[str]) -> Cues:
     digits = np.array([sum(c.isdigit() for c in s) for s in stripped], dtype=np.float64)
     return Cues(
         punctuation=punctuation,
-        numbers=[Counter(_number(n) for n in NUMBER.findall(s)) for s in sentences],
+        numbers=[_numbers(s) for s in sentences],
         names=[_names(s, cased=not hebrew) for s in sentences],
         cased=not hebrew,
         letters=letters / chars,
@@ -167,6 +181,25 @@ def _mostly_hebrew(sentences: Sequence[str]) -> bool:
     hebrew = sum(1 for c in sample if "\u0590" <= c <= "\u05ff")
     letters = sum(1 for c in sample if c.isalpha())
     return hebrew > letters / 2
+
+
+def _numbers(sentence: str) -> Counter[str]:
+    """The sentence's numbers as digits, Roman numerals included (XIV meets 14)."""
+    found = Counter(_number(n) for n in NUMBER.findall(sentence))
+    found.update(str(_roman(n)) for n in ROMAN.findall(sentence))
+    return found
+
+
+def _roman(numeral: str) -> int:
+    values = [ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
+
+
+def _mostly_greek(sentences: Sequence[str]) -> bool:
+    sample = "".join(sentences[:200])
+    greek = sum(1 for c in sample if "\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff")
+    letters = sum(1 for c in sample if c.isalpha())
+    return greek > letters / 2
 
 
 def _number(text: str) -> str:
