@@ -1,7 +1,7 @@
 """Fit the learned bead scorer (aligner/beadmodel.json) on development data only.
 
 Usage: python bench/train_scorer.py [--epochs 8] [--loss 0.05] [--rate 0.15] [--l2 0]
-           [--out aligner/beadmodel.json] [--windows cosine|model] [--drop FEATURE,...]
+           [--out aligner/beadmodel.json] [--windows cosine|model|summed] [--drop FEATURE,...]
            [--keep-windows FILE] [--no-calibration] [--in-sample-calibration]
            [--leave-out PART,...]
 
@@ -9,8 +9,9 @@ Development pairs (bench/sets.py: Text+Berg dev, Candide en-es and en-el, biling
 and the first three remade with seeded merges and drops) are aligned by the first pass, and the
 joined sentences of its doubtful beads are embedded as the refinement would embed them
 (doubtful by the first pass's cosine with ``--windows cosine``, by the current model with
-``model``).  The gold path is cut into windows of eight aligned gold beads (left-out sentences
-ride along); in each, every aligned bead of up to 8 sentences a side and every left-out
+``model``; nothing embedded again with ``summed``, as the refinement runs by default).  The
+gold path is cut into windows of eight aligned gold beads (left-out sentences ride along); in
+each, every aligned bead of up to 8 sentences a side and every left-out
 sentence is a candidate.  The weights are learnt as the refinement uses them, inside its
 dynamic programme: a structured SVM (averaged AdaGrad subgradient steps on the
 margin-rescaled hinge loss, each wrong bead of a path costing ``--loss``) makes the gold path
@@ -461,6 +462,11 @@ def main() -> None:
     dev = {s.name: s.load() for s in all_sets() if s.dev}
     by_set = windows_by_pair(dev, cache, args.windows, args.keep_windows, args.refresh)
     left_out = [part.lower() for part in filter(None, args.leave_out.split(","))]
+    if left_out and not args.no_calibration:
+        # the confidences would be fitted on the left-out pairs too
+        raise SystemExit(
+            "--leave-out makes a scorer to try on the left-out sets: add --no-calibration"
+        )
     windows = [
         window
         for name, found in by_set.items()
