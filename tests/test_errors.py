@@ -51,6 +51,12 @@ def test_missing_file_is_refused(cli: Cli, tmp_path: Path) -> None:
     assert_one_line_error(import_file(cli, missing), f"{missing}: no such file")
 
 
+def test_a_file_name_too_long_for_the_file_system_is_refused(cli: Cli, tmp_path: Path) -> None:
+    too_long = tmp_path / ("y" * 300 + ".txt")
+    assert_one_line_error(import_file(cli, too_long), f"{too_long}: file name too long")
+    assert_no_works(cli)
+
+
 def test_unknown_language_is_refused(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "text.txt"
     path.write_text("A sentence.\n", encoding="utf-8")

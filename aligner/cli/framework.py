@@ -85,8 +85,9 @@ class AlignerCommand(_TidyHelp, TyperCommand):
 
 
 class AlignerGroup(_TidyHelp, TyperGroup):
-    """A group of commands: listed in workflow order; every :class:`AlignerError` and usage
-    error printed as one ``Error: …`` line on stderr, with its exit code."""
+    """A group of commands: listed in workflow order; every :class:`AlignerError`, usage error
+    and system error about a file printed as one ``Error: …`` line on stderr, with its exit
+    code."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         names = super().list_commands(ctx)
@@ -100,6 +101,15 @@ class AlignerGroup(_TidyHelp, TyperGroup):
         except AlignerError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # what the system says of a path no check foresaw (a name too long)
+            problem = (exc.strerror or str(exc)).lower()
+            typer.echo(
+                f"Error: {exc.filename}: {problem}" if exc.filename else f"Error: {problem}",
+                err=True,
+            )
+            raise typer.Exit(2) from None
 
     def main(
         self,

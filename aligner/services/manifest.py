@@ -89,7 +89,7 @@ class ManifestEntry:
 def read_manifest(folder: Path) -> list[ManifestEntry]:
     """Parse and check ``folder/manifest.toml``; every problem names the manifest."""
     path = folder / MANIFEST_NAME
-    if not path.exists():
+    if _missing(path):
         raise InputError(f"{shown_path(folder)}: no {MANIFEST_NAME} in this folder")
     name = shown_path(path)
     data = read_regular_file(path, max_text_bytes())
@@ -248,8 +248,16 @@ def _shown(value: object) -> str:
 def check_files(entries: list[ManifestEntry]) -> None:
     """Fail before writing anything if a file the manifest names is missing."""
     for entry in entries:
-        if entry.text is not None and not entry.text.path.exists():
-            raise InputError(f"{shown_path(entry.text.path)}: no such file (named in the manifest)")
+        if entry.text is not None and (problem := _missing(entry.text.path)):
+            raise InputError(f"{shown_path(entry.text.path)}: {problem} (named in the manifest)")
+
+
+def _missing(path: Path) -> str | None:
+    """Why ``path`` cannot be there (a name too long for the file system, say), or None."""
+    try:
+        return None if path.exists() else "no such file"
+    except OSError as error:
+        return (error.strerror or "cannot be read").lower()
 
 
 def import_manifest(
