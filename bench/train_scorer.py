@@ -40,11 +40,7 @@ from numpy.typing import NDArray
 from sets import Pair, all_sets
 
 from aligner.core.beadmodel import MODEL_PATH, BeadModel
-from aligner.core.beadscore import (
-    ALIGNED_FEATURES,
-    SKIP_FEATURES,
-    aligned_features,
-)
+from aligner.core.beadscore import ALIGNED_FEATURES, aligned_features
 from aligner.core.dp import AlignParams, align, utf8_lengths
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores
@@ -58,6 +54,7 @@ from aligner.core.refine import (
     window_candidates,
     window_shapes,
 )
+from aligner.core.skipscore import SKIP_FEATURES
 from aligner.core.types import Bead
 from aligner.core.window_dp import NEG, best_path
 

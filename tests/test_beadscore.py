@@ -9,17 +9,9 @@ import numpy as np
 import pytest
 
 from aligner.core.beadmodel import BeadModel
-from aligner.core.beadscore import (
-    ALIGNED_FEATURES,
-    SKIP_FEATURES,
-    Candidates,
-    RealSpans,
-    Side,
-    aligned_features,
-    nearby_match,
-    skip_features,
-)
+from aligner.core.beadscore import ALIGNED_FEATURES, Candidates, RealSpans, Side, aligned_features
 from aligner.core.pipeline import paragraph_breaks
+from aligner.core.skipscore import SKIP_FEATURES, nearby_match, skip_features
 from aligner.core.textcues import PUNCTUATION, sentence_cues, skeleton
 
 DIM = 16

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from aligner.core.beadmodel import BeadModel
-from aligner.core.beadscore import ALIGNED_FEATURES, SKIP_FEATURES
+from aligner.core.beadscore import ALIGNED_FEATURES
 from aligner.core.dp import AlignParams
 from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores
@@ -24,6 +24,7 @@ from aligner.core.refine import (
     refine,
     spans_of,
 )
+from aligner.core.skipscore import SKIP_FEATURES
 from aligner.core.types import Bead
 from aligner.formats.ladder import read_ladder
 from tests.conftest import SHARED, requires_shared

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from aligner.core.beadscore import ALIGNED_FEATURES, SKIP_FEATURES
+from aligner.core.beadscore import ALIGNED_FEATURES
+from aligner.core.skipscore import SKIP_FEATURES
 
 Floats = NDArray[np.float64]
 MODEL_PATH = Path(__file__).with_name("beadmodel.json")

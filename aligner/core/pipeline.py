@@ -14,7 +14,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aligner.core.beadmodel import BeadModel
-from aligner.core.beadscore import SKIP_FEATURES, skip_features
 from aligner.core.confidence import calibrated
 from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
 from aligner.core.progress import Report, Steps, embed_reporting, embedding_with_report
@@ -25,6 +24,7 @@ from aligner.core.refine import (
     RefineParams,
     refine,
 )
+from aligner.core.skipscore import SKIP_FEATURES, skip_features
 from aligner.core.types import Bead
 from aligner.core.window_dp import neighbour_margins
 

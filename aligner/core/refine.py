@@ -18,17 +18,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from aligner.core.beadmodel import BeadModel
-from aligner.core.beadscore import (
-    Candidates,
-    RealSpans,
-    Side,
-    aligned_features,
-    looks_like_a_sentence,
-    nearby_match,
-    skip_features,
-)
+from aligner.core.beadscore import Candidates, RealSpans, Side, aligned_features
 from aligner.core.dp import Vectors
 from aligner.core.progress import Report, Steps
+from aligner.core.skipscore import looks_like_a_sentence, nearby_match, skip_features
 from aligner.core.types import Bead
 from aligner.core.window_dp import NEG, best_path, neighbour_margins
 
