@@ -38,7 +38,7 @@ def skip_features(
     out[:, 2] = np.log(cues.chars / np.median(cues.chars)) if n else 0.0
     out[:, 3] = cues.letters
     out[:, 4] = cues.digits
-    out[:, 5] = [s.rstrip().endswith(SENTENCE_END) for s in side.sentences]
+    out[:, 5] = ends_like_a_sentence(side)
     out[:, 6] = cues.chars < 20
     out[:, 7] = nearby
     if side.paragraphs_known:
@@ -50,8 +50,11 @@ def skip_features(
 
 def looks_like_a_sentence(side: Side) -> NDArray[np.bool_]:
     """Sentences that end like one and hold 20 characters or more (not captions or scraps)."""
-    ends = np.array([s.rstrip().endswith(SENTENCE_END) for s in side.sentences], dtype=bool)
-    return np.asarray(ends & (side.cues.chars >= 20))
+    return np.asarray(ends_like_a_sentence(side) & (side.cues.chars >= 20))
+
+
+def ends_like_a_sentence(side: Side) -> NDArray[np.bool_]:
+    return np.array([s.rstrip().endswith(SENTENCE_END) for s in side.sentences], dtype=bool)
 
 
 def nearby_match(side: Side, other: Side, centre: Ints, reach: int = 3) -> Floats:

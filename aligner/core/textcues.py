@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,10 +177,19 @@ def sentence_cues(sentences: Sequence[str]) -> Cues:
 
 
 def _mostly_hebrew(sentences: Sequence[str]) -> bool:
+    return _mostly(sentences, lambda c: "\u0590" <= c <= "\u05ff")
+
+
+def _mostly_greek(sentences: Sequence[str]) -> bool:
+    return _mostly(sentences, lambda c: "\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff")
+
+
+def _mostly(sentences: Sequence[str], in_script: Callable[[str], bool]) -> bool:
+    """Whether most letters of the first 200 sentences are in one script."""
     sample = "".join(sentences[:200])
-    hebrew = sum(1 for c in sample if "\u0590" <= c <= "\u05ff")
+    inside = sum(1 for c in sample if in_script(c))
     letters = sum(1 for c in sample if c.isalpha())
-    return hebrew > letters / 2
+    return inside > letters / 2
 
 
 def _numbers(sentence: str) -> Counter[str]:
@@ -193,13 +202,6 @@ def _numbers(sentence: str) -> Counter[str]:
 def _roman(numeral: str) -> int:
     values = [ROMAN_VALUES[c] for c in numeral]
     return sum(-v if k + 1 < len(values) and v < values[k + 1] else v for k, v in enumerate(values))
-
-
-def _mostly_greek(sentences: Sequence[str]) -> bool:
-    sample = "".join(sentences[:200])
-    greek = sum(1 for c in sample if "\u0370" <= c <= "\u03ff" or "\u1f00" <= c <= "\u1fff")
-    letters = sum(1 for c in sample if c.isalpha())
-    return greek > letters / 2
 
 
 def _number(text: str) -> str:
