@@ -77,6 +77,13 @@ def test_question_marks_are_counted_as_each_language_writes_them() -> None:
     assert sentence_cues(["Il vint ; il partit."]).punctuation[0][questions] == 0
 
 
+def test_full_width_marks_and_digits_count_as_their_ascii_forms() -> None:
+    chinese = sentence_cues(["他问：“１９９０年（那年）你在哪里？”……"])
+    english = sentence_cues(['He asked: "Where were you in 1990 (that year)?"…'])
+    assert chinese.punctuation.tolist() == english.punctuation.tolist()
+    assert chinese.numbers == english.numbers == [{"1990": 1}]
+
+
 def test_shared_numbers_and_names_count_over_the_whole_bead() -> None:
     vectors = unit_rows(np.eye(3, DIM) + 0.1)
     src = side(["Le 12 mai, Paul vint.", "Il partit en 1956.", "Rien."], vectors)

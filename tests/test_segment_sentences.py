@@ -122,3 +122,19 @@ def test_other_languages_fall_back_without_error() -> None:
         "Guten Tag.",
         "Am 5. Januar kam er.",
     ]
+
+
+def test_chinese_and_japanese_end_sentences_without_a_space() -> None:
+    text = "他来了。你好吗？我很好！“走吧。”他说。"
+    assert sentences(text, "zh") == ["他来了。", "你好吗？", "我很好！", "“走吧。”", "他说。"]
+    assert sentences("彼は来た。「はい。」と彼は言った。「行こう。」彼は行った。", "ja") == [
+        "彼は来た。",
+        "「はい。」と彼は言った。",  # a quotation followed by と is part of the sentence
+        "「行こう。」",
+        "彼は行った。",
+    ]
+    # a Latin full stop glued to the next word is still no end: "U.R.S.S."
+    assert sentences("L'U.R.S.S. est née. Elle a disparu.", "fr") == [
+        "L'U.R.S.S. est née.",
+        "Elle a disparu.",
+    ]

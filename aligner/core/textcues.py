@@ -26,7 +26,9 @@ from numpy.typing import NDArray
 # Punctuation classes compared by count: questions, exclamations, quotation marks of any
 # style, parentheses and brackets, colons and semicolons, ellipses.
 # Spanish opening ¿ and ¡ are left out: they only double the closing mark's count.
-PUNCTUATION = ("?？", "!！", "«»\"“”„‹›'‘’‚「」", "()[]", ":;", "…")
+PUNCTUATION = ("?", "!", "«»\"“”„‹›'‘’‚「」『』", "()[]【】〔〕", ":;", "…")
+# Chinese and Japanese write the same marks full width (？！：；（）) and an ellipsis as two.
+FULL_WIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
 # Greek writes its question mark as ";" (U+037E, or the semicolon itself) and its semicolon as a
 # raised dot ("·", U+0387): counted as what they mean.
 GREEK_MARKS = str.maketrans({";": "?", "\u037e": "?", "·": ";", "\u0387": ";"})
@@ -154,9 +156,9 @@ class Cues:
 
 def sentence_cues(sentences: Sequence[str]) -> Cues:
     hebrew = _mostly_hebrew(sentences)
-    marked = (
-        [s.translate(GREEK_MARKS) for s in sentences] if _mostly_greek(sentences) else sentences
-    )
+    marked = [s.translate(FULL_WIDTH).replace("……", "…") for s in sentences]
+    if _mostly_greek(sentences):
+        marked = [s.translate(GREEK_MARKS) for s in marked]
     punctuation = np.array(
         [[sum(s.count(c) for c in chars) for chars in PUNCTUATION] for s in marked],
         dtype=np.float64,
@@ -205,8 +207,10 @@ def _roman(numeral: str) -> int:
 
 
 def _number(text: str) -> str:
-    """Digits only, so that 8,848 and 8.848 and 8848 meet (decimals keep their digits too)."""
-    return re.sub(r"\D", "", text).lstrip("0") or "0"
+    """Digits only, so that 8,848 and 8.848 and 8848 meet (decimals keep their digits too);
+    digits of any script as 0-9, so that full-width １９９０ meets 1990."""
+    digits = "".join(str(unicodedata.digit(c)) for c in text if c.isdecimal())
+    return digits.lstrip("0") or "0"
 
 
 def _names(sentence: str, *, cased: bool) -> frozenset[str]:

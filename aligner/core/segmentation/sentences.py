@@ -68,6 +68,10 @@ _BREAK = r"(?:\r\n|\r(?!\n)|\n)"
 _BLANK_LINE = re.compile(_BREAK + r"[^\S\r\n]*" + _BREAK)
 _LIST_ITEM = re.compile(_BREAK + r"[^\S\r\n]*(?=[•●◦▪‣·*—–-]\s|\d{1,3}[.)]\s)")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.)(?!\.)[\"'”’»)]*(?=\s)")
+# Chinese and Japanese end a sentence with a full-width mark and no space after it (``他来了。你好吗？``),
+# perhaps inside closing quotes or brackets (``“走吧。”他说。``).
+_FULL_WIDTH_CLOSERS = "”’」』）》〉"
+_UNSPACED_END = re.compile(f"[。！？｡][{_FULL_WIDTH_CLOSERS}]*$")
 
 
 def base_language(lang: str) -> str:
@@ -152,13 +156,16 @@ def _settle(text: str, pos: int) -> int | None:
     """Move a cut to the first character of the next sentence.
 
     Whitespace is skipped, and a closing quote or bracket followed by whitespace (``» ``,
-    ``“ `` in Yiddish) stays with the sentence before.  None when nothing follows.
+    ``“ `` in Yiddish) or by a full-width end (``。”``) stays with the sentence before.  None
+    when nothing follows.
     """
     n = len(text)
     pos = _skip_space(text, pos)
     for _ in range(2):
         if pos < n and text[pos] in CLOSERS and (pos + 1 == n or is_space(text[pos + 1])):
             pos = _skip_space(text, pos + 1)
+    while pos < n and text[pos] in _FULL_WIDTH_CLOSERS and _UNSPACED_END.search(text, 0, pos):
+        pos += 1  # "“走吧。|”他说" → "“走吧。”|他说"
     return pos if 0 < pos < n else None
 
 
@@ -181,7 +188,10 @@ def _next_letter(text: str, pos: int) -> str | None:
 def _vetoed(text: str, cut: int, base: str) -> bool:
     """Whether a proposed sentence start at ``cut`` is not one."""
     if not is_space(text[cut - 1]):
-        return True  # inside a token: "U.|R.S.S.", "etc.)|"
+        # inside a token ("U.|R.S.S.", "etc.)|") unless after a full-width end: "了。|你"
+        if _UNSPACED_END.search(text, max(cut - 4, 0), cut) is None:
+            return True
+        return text[cut - 1] in "」』" and text[cut] in "とっ"  # 「はい。」と言った: one sentence
     following = _next_letter(text, cut)
     if following is not None and following.islower():
         return True  # "— Qui est là ? demanda-t-il", "т. е. ничего"
