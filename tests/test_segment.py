@@ -104,6 +104,9 @@ VERSE = "There is no supreme savior, No God, no Caesar!"
         ("Глава первая", "ru", "heading"),
         ("דער ערשטער טייל", "yi", "heading"),
         ("ווער ביסטו?", "yi", "sentence"),
+        ("第一章　出发", "zh", "heading"),
+        ("他来了。你好吗？", "zh", "sentence"),
+        ("「はい」と彼は言った。", "ja", "sentence"),
     ],
 )
 def test_heading_or_sentence(line: str, lang: str, kind: str) -> None:

@@ -60,12 +60,15 @@ def is_heading(lines: Sequence[str]) -> bool:
 
 def _heading_line(line: str) -> bool:
     """One line of a heading: no sentence punctuation at its end (closing quotes aside), no
-    dialogue dash at its start, no inner ``? `` or ``! ``; ``!`` or ``?`` only in title case."""
+    dialogue dash at its start, no inner ``? `` or ``! ``, no full-width ``。！？`` anywhere;
+    ``!`` or ``?`` only in title case."""
     if line[:1] in "—–-" and line[1:2].isspace():
         return False  # a line of dialogue
-    core = line.rstrip(CLOSERS + "«‹ ")
-    if not core or core[-1] in ".,;:…—–-":
+    core = line.rstrip(CLOSERS + "«‹」』）》 ")
+    if not core or core[-1] in ".,;:…—–-，；：、":
         return False
+    if re.search("[。！？｡]", core):
+        return False  # Chinese or Japanese sentence punctuation, which needs no space after it
     if re.search(r"[!?…]\s", core):
         return False  # "Wie? Warum?", "Comment? Pourquoi?"
     if core[-1] in "!?":

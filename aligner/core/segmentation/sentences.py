@@ -68,8 +68,8 @@ _BREAK = r"(?:\r\n|\r(?!\n)|\n)"
 _BLANK_LINE = re.compile(_BREAK + r"[^\S\r\n]*" + _BREAK)
 _LIST_ITEM = re.compile(_BREAK + r"[^\S\r\n]*(?=[•●◦▪‣·*—–-]\s|\d{1,3}[.)]\s)")
 _ELLIPSIS = re.compile(r"(?:…|\.\.\.)(?!\.)[\"'”’»)]*(?=\s)")
-# Chinese and Japanese end a sentence with a full-width mark and no space after it (``他来了。你好吗？``),
-# perhaps inside closing quotes or brackets (``“走吧。”他说。``).
+# Chinese and Japanese end a sentence with a full-width mark and no space after it
+# (``他来了。你好吗？``), perhaps inside closing quotes or brackets (``“走吧。”他说。``).
 _FULL_WIDTH_CLOSERS = "”’」』）》〉"
 _UNSPACED_END = re.compile(f"[。！？｡][{_FULL_WIDTH_CLOSERS}]*$")
 
