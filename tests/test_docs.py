@@ -22,6 +22,7 @@ from tests.docs_examples import (
     documented_files,
     mismatches,
     parse_blocks,
+    same_output,
 )
 
 # The blocks of a page run in order in one folder, from one set-up: one worker runs them all.
@@ -69,6 +70,16 @@ def test_the_example_prints_what_it_shows(block: Block, pages: dict[Path, PageRu
     assert not differences, "\n\n".join(map(str, differences)) + (
         "\n\n(python -m tests.docs_examples --update rewrites the shown output)"
     )
+
+
+def test_only_a_score_rounded_the_other_way_may_differ() -> None:
+    shown = ["w/yi 4.2 0.801  text", "0.99 (12 beads)"]
+    assert same_output(shown, ["w/yi 4.2 0.802  text", "0.99 (12 beads)"])
+    assert not same_output(shown, ["w/yi 4.2 0.803  text", "0.99 (12 beads)"])
+    assert not same_output(shown, ["w/yi 4.3 0.801  text", "0.99 (12 beads)"])
+    assert not same_output(shown, ["w/yi 4.2 0.801  other", "0.99 (12 beads)"])
+    assert not same_output(shown, ["w/yi 4.2 0.801  text", "0.98 (12 beads)"])  # two places
+    assert not same_output(shown, ["w/yi 4.2 0.801  text"])
 
 
 @pytest.mark.parametrize("path", documented_files(), ids=lambda path: str(path.relative_to(REPO)))
