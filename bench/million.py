@@ -90,9 +90,9 @@ def main() -> None:
 
 
 def semantic_available() -> bool:
-    """Whether this aligner has semantic search (``aligner.services.semantic``)."""
-    if importlib.util.find_spec("aligner.services.semantic") is None:
-        print("semantic search: aligner.services.semantic is absent; concordance only")
+    """Whether this aligner has semantic search (``aligner.services.semantic_search``)."""
+    if importlib.util.find_spec("aligner.services.semantic_search") is None:
+        print("semantic search: aligner.services.semantic_search is absent; concordance only")
         return False
     return True
 
@@ -201,8 +201,8 @@ def time_queries(urls: Sequence[str], queries: Sequence[Query], repeat: int) -> 
 
 
 def has_semantic_index(corpus: Corpus, encoder: Encoder) -> bool:
-    from aligner.services.semantic import semantic_search
     from aligner.services.semantic_files import SemanticIndexError
+    from aligner.services.semantic_search import semantic_search
 
     try:
         with corpus.database.session() as session:

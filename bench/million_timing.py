@@ -86,7 +86,7 @@ def _concordance(corpus: Corpus, query: Query) -> Sequence[Any]:
 
 
 def _semantic(corpus: Corpus, encoder: Encoder, query: Query) -> Sequence[Any]:
-    from aligner.services.semantic import semantic_search
+    from aligner.services.semantic_search import semantic_search
 
     with corpus.database.session() as session:
         return semantic_search(

@@ -8,7 +8,7 @@ translations, each aligned sentence by sentence with French (imported as a TMX m
 1-1 pairs, as an aligned corpus has them).  English
 is not in the corpus: each English sentence is a query, and the answer sought is its Russian
 (or Yiddish) sentence, with ``--lang ru`` (``yi``).  *Direct* ranks the Russian sentences by
-their cosine to the query; *fused* (:func:`aligner.services.semantic.fused_search`) adds the
+their cosine to the query; *fused* (:func:`aligner.services.semantic_search.fused_search`) adds the
 query's hits in every other language, each counting for its aligned Russian counterpart, by
 reciprocal rank.  Top-1 and top-5: how often the sought sentence is first, or in the first five.
 
@@ -44,7 +44,8 @@ from _common import BENCH_CACHE, flores_lines, print_header, print_row
 from aligner.core.encoders import Encoder, Vectors, load_encoder
 from aligner.core.progress import TqdmReport
 from aligner.services.interchange.importing import import_file
-from aligner.services.semantic import FUSION_K, FUSION_WEIGHT, build_index, fused_search
+from aligner.services.semantic import build_index
+from aligner.services.semantic_search import FUSION_K, FUSION_WEIGHT, fused_search
 from aligner.store.session import Database
 from aligner.store.vectors import EmbeddingCache
 

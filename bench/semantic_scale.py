@@ -32,7 +32,8 @@ from vector_index import FLORES, LANGUAGES, RealVectors, real_vectors
 
 from aligner.core import vector_index as semantic_index
 from aligner.core.encoders import Encoder, load_encoder, text_key
-from aligner.services.semantic import build_index, semantic_search
+from aligner.services.semantic import build_index
+from aligner.services.semantic_search import semantic_search
 from aligner.store.models import Embedding, Revision, Segment, SourceDocument, Version, Work
 from aligner.store.session import Database
 

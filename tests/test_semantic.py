@@ -1,5 +1,5 @@
 """Cross-lingual semantic search: ``aligner index`` and
-:func:`aligner.services.semantic.semantic_search`, on an SQLite file and a PostgreSQL server,
+:func:`aligner.services.semantic_search.semantic_search`, on an SQLite file and a PostgreSQL server,
 with real embeddings from the bundled model.
 
 The model is loaded once per test session and each text is embedded once (``SharedEncoder``
@@ -22,13 +22,13 @@ from aligner.core import vector_index as semantic_index
 from aligner.core.encoders import DEFAULT_MODEL, Encoder, load_encoder
 from aligner.core.types import ALIGNED_KINDS
 from aligner.errors import InputError, NotFoundError, UnknownLanguageError
-from aligner.services.semantic import SemanticHit, semantic_search
 from aligner.services.semantic_files import (
     INDEX_DIR_ENV,
     SemanticIndexError,
     corpus_state,
     index_location,
 )
+from aligner.services.semantic_search import SemanticHit, semantic_search
 from aligner.store.models import Embedding, Revision, Segment
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli, assert_one_line_error

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from aligner.core.encoders import load_encoder
-from aligner.services.semantic import fused_search
+from aligner.services.semantic_search import fused_search
 from aligner.store.models import Segment
 from aligner.store.session import Database
 from tests.conftest import CORPUS, Cli

@@ -36,7 +36,7 @@ from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.services.counterparts import Counterpart, counterparts_for
 from aligner.services.selection import VersionSelector, version_selector
-from aligner.services.semantic import fused_search
+from aligner.services.semantic_search import fused_search
 from aligner.store.queries import chunked, get_work
 
 DEFAULT_LIMIT = 20
@@ -298,7 +298,7 @@ def semantic_hits(
 ) -> list[Hit]:
     """The segments closest in meaning to ``query`` in any language that ``filters`` keep, best
     first, each with its counterparts; with a language filter, hits in aligned translations
-    count for their counterparts (:func:`~aligner.services.semantic.fused_search`).  Needs an
+    count for their counterparts (:func:`~aligner.services.semantic_search.fused_search`).  Needs an
     index built with ``encoder`` (``aligner index``)."""
     lang, tgt = filters.lang, filters.tgt
     languages = [lang] if lang else None
