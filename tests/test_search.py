@@ -449,6 +449,24 @@ def test_only_the_current_revision_is_searched(cli: Cli, tmp_path: Path) -> None
     assert len(hits(cli, "мире")) == 1
 
 
+def test_a_chinese_word_is_found_inside_a_sentence_written_without_spaces(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # FTS5 and tsvector take the run "我们明天去北京" as one word; the search finds the substring.
+    (tmp_path / "zh.txt").write_text("他来了。他说：“我们明天去北京。”\n", encoding="utf-8")
+    (tmp_path / "en.txt").write_text(
+        'He came. He said: "We are going to Beijing tomorrow."\n', encoding="utf-8"
+    )
+    cli.ok("import", tmp_path / "zh.txt", "--work", "zh", "--lang", "zh")
+    cli.ok("import", tmp_path / "en.txt", "--work", "zh", "--lang", "en", "--translation-of", "zh")
+    cli.ok("align", "zh", "--src", "zh", "--tgt", "en")
+    [hit] = hits(cli, "北京")
+    assert (hit["text"], hit["match"], hit["sentence"]) == ("他说：“我们明天去北京。”", "北京", 1)
+    assert [c[4] for c in counterparts(hit)] == ['He said: "We are going to Beijing tomorrow."']
+    assert places(hits(cli, "明天去")) == [("zh", "zh", "0.1")]
+    assert hits(cli, "上海") == []
+
+
 # --- semantic search through `aligner search --semantic` and Corpus.search(semantic=True) --------
 
 PARAPHRASE = "hundreds of party members are quietly leaving"

@@ -98,6 +98,22 @@ def words(text: str) -> list[Word]:
     return found
 
 
+# Scripts written without spaces between words (Chinese, Japanese kana, Thai, Lao, Khmer): the
+# index's tokenizer takes a whole run between punctuation as one word, so a word inside it can
+# only be found as a substring.
+_UNSPACED = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
+             (0x0E00, 0x0EFF), (0x1780, 0x17FF), (0x20000, 0x3134F))  # fmt: skip
+
+
+def in_unspaced_script(query: str) -> bool:
+    """Whether ``query`` has a letter of a script written without spaces (``北京``, ``ภาษา``).
+
+    >>> in_unspaced_script("北京"), in_unspaced_script("Beijing")
+    (True, False)
+    """
+    return any(lo <= ord(c) <= hi for c in query for lo, hi in _UNSPACED)
+
+
 def locate_phrase(text: str, query: str) -> tuple[int, int] | None:
     """Where the words of ``query`` first follow each other in ``text``, as offsets."""
     wanted = [w.key for w in words(query)]

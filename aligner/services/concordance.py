@@ -7,7 +7,9 @@ are ignored, Hebrew points and cantillation are ignored, the Yiddish ligatures �
 two letters, and pre-1918 Russian spelling equals modern spelling (ѣ = е, і = и, ѵ = и, ѳ = ф, ъ
 dropped; ё = е).  A
 query of several words is a phrase: the words must follow each other.  Punctuation in a query is
-ignored, so no user text can break the index's query syntax.
+ignored, so no user text can break the index's query syntax.  A query in a script written
+without spaces (Chinese, Japanese, Thai) is searched as a substring of the stored text instead, as
+a regular expression is: the index holds a whole run between punctuation as one word.
 
 Regular expressions use Python's :mod:`re` syntax, case-insensitive, over the text as stored (no
 folding), on both backends: rows are read in segment order and filtered in Python until
@@ -31,7 +33,7 @@ from sqlalchemy import Row, bindparam, text
 from sqlalchemy.orm import Session
 
 from aligner.core.encoders import Encoder
-from aligner.core.search_text import kwic, locate_phrase, search_form, words
+from aligner.core.search_text import in_unspaced_script, kwic, locate_phrase, search_form, words
 from aligner.core.segmentation import clean_text
 from aligner.errors import InputError
 from aligner.services.counterparts import Counterpart, counterparts_for
@@ -250,6 +252,8 @@ def search(
         raise InputError(f"--limit {limit}: must be at least 1")
     pattern = compile_regex(query) if regex and query else None
     query = query if pattern is not None else _clean_query(query)
+    if pattern is None and in_unspaced_script(query):
+        pattern = re.compile(re.escape(query), re.IGNORECASE)  # a substring: see in_unspaced_script
     if pattern is None and not words(search_form(query)):
         raise InputError(
             f"{query!r}: nothing to search for: the query has no letters or digits "
