@@ -253,7 +253,7 @@ def search(
     pattern = compile_regex(query) if regex and query else None
     query = query if pattern is not None else _clean_query(query)
     if pattern is None and in_unspaced_script(query):
-        pattern = re.compile(re.escape(query), re.IGNORECASE)  # a substring: see in_unspaced_script
+        pattern = compile_regex(re.escape(query))  # a substring: see in_unspaced_script
     if pattern is None and not words(search_form(query)):
         raise InputError(
             f"{query!r}: nothing to search for: the query has no letters or digits "

@@ -12,6 +12,7 @@ import unicodedata
 
 __all__ = [
     "CLOSERS",
+    "FULL_WIDTH_ENDS",
     "OPENERS",
     "WHITESPACE_RUN",
     "Span",
@@ -29,6 +30,8 @@ _CLEAN_STRETCH = 1 << 16
 # Closing and opening quotes and brackets: they stay with the sentence they close or open.
 CLOSERS = "\"'”’“‘»›)]"
 OPENERS = "\"'“‘„«‹([¿¡—–-"
+# Chinese and Japanese sentence ends, written with no space after them.
+FULL_WIDTH_ENDS = "。！？｡"
 
 
 def word_set(text: str) -> frozenset[str]:

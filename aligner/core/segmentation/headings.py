@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from aligner.core.segmentation.blocks import Block
-from aligner.core.segmentation.cleaning import CLOSERS, WHITESPACE_RUN, word_set
+from aligner.core.segmentation.cleaning import CLOSERS, FULL_WIDTH_ENDS, WHITESPACE_RUN, word_set
 from aligner.core.segmentation.footnotes import text_without_markers
 from aligner.core.types import FootnoteMarker
 
@@ -67,7 +67,7 @@ def _heading_line(line: str) -> bool:
     core = line.rstrip(CLOSERS + "«‹」』）》 ")
     if not core or core[-1] in ".,;:…—–-，；：、":
         return False
-    if re.search("[。！？｡]", core):
+    if any(end in core for end in FULL_WIDTH_ENDS):
         return False  # Chinese or Japanese sentence punctuation, which needs no space after it
     if re.search(r"[!?…]\s", core):
         return False  # "Wie? Warum?", "Comment? Pourquoi?"

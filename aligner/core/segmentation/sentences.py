@@ -18,7 +18,15 @@ from importlib.metadata import PackageNotFoundError, version
 
 import sentencex  # type: ignore[import-untyped]
 
-from aligner.core.segmentation.cleaning import CLOSERS, OPENERS, Span, is_space, trim, word_set
+from aligner.core.segmentation.cleaning import (
+    CLOSERS,
+    FULL_WIDTH_ENDS,
+    OPENERS,
+    Span,
+    is_space,
+    trim,
+    word_set,
+)
 
 __all__ = ["SPLITTER", "SPLITTER_VERSION", "base_language", "split_masked", "split_sentences"]
 
@@ -71,7 +79,7 @@ _ELLIPSIS = re.compile(r"(?:…|\.\.\.)(?!\.)[\"'”’»)]*(?=\s)")
 # Chinese and Japanese end a sentence with a full-width mark and no space after it
 # (``他来了。你好吗？``), perhaps inside closing quotes or brackets (``“走吧。”他说。``).
 _FULL_WIDTH_CLOSERS = "”’」』）》〉"
-_UNSPACED_END = re.compile(f"[。！？｡][{_FULL_WIDTH_CLOSERS}]*$")
+_UNSPACED_END = re.compile(f"[{FULL_WIDTH_ENDS}][{_FULL_WIDTH_CLOSERS}]*$")
 
 
 def base_language(lang: str) -> str:
