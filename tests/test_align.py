@@ -8,10 +8,10 @@ import pytest
 from aligner.core import dp as align_module
 from aligner.core.dp import AlignParams, _neighbour_margins, align, bead_shapes
 from aligner.core.dp_search import add_insertions
-from aligner.core.encoders import load_encoder
 from aligner.core.evaluation import count, scores
 from aligner.formats.ladder import parse_ladder, read_ladder, write_ladder
 from tests.conftest import SHARED, requires_shared
+from tests.shared_encoder import shared_default_encoder
 
 DIM = 64
 
@@ -204,11 +204,12 @@ def test_insertions_do_not_mistake_rounding_for_a_better_path() -> None:
 
 
 @requires_shared
+@pytest.mark.xdist_group("textberg-test0-vectors")  # shared with tests/test_refine.py
 def test_real_model_on_a_textberg_article_reaches_a_strict_f1_floor() -> None:
     folder = SHARED / "data" / "textberg"
     src = (folder / "test0.de").read_text("utf-8").splitlines()
     tgt = (folder / "test0.fr").read_text("utf-8").splitlines()
-    encoder = load_encoder()
+    encoder = shared_default_encoder()
     beads = align(
         encoder.encode(src), encoder.encode(tgt),
         [len(s.encode()) for s in src], [len(t.encode()) for t in tgt],

@@ -78,9 +78,10 @@ def test_translations_are_closer_than_unrelated_text_in_every_script(encoder: En
 @requires_shared
 def test_flores_sentences_find_their_translation(encoder: Encoder) -> None:
     english = (SHARED / "data/flores/eng_Latn.devtest").read_text("utf-8").splitlines()[:100]
+    english_vectors = encoder.encode(english)
     for name in ("ydd_Hebr", "rus_Cyrl", "fra_Latn"):
         other = (SHARED / f"data/flores/{name}.devtest").read_text("utf-8").splitlines()[:100]
-        nearest = (encoder.encode(english) @ encoder.encode(other).T).argmax(axis=1)
+        nearest = (english_vectors @ encoder.encode(other).T).argmax(axis=1)
         assert (nearest == np.arange(100)).mean() >= 0.95, name  # measured: 0.98-1.0
 
 

