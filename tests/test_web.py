@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,7 +16,7 @@ import pytest
 
 from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
-from tests.conftest import Cli
+from tests.conftest import Cli, fresh_postgres_database
 from tests.exporting import FixedBead, import_pair, store_run
 from tests.test_review import BEADS, ENGLISH, FRENCH
 from tests.test_web_helpers import review_client, running_server
@@ -30,6 +32,35 @@ def run_id(cli: Cli, tmp_path: Path) -> int:
 def server(cli: Cli, run_id: int) -> Iterator[str]:
     with running_server(cli.db_url, per_page=3) as base:
         yield base
+
+
+@dataclass(frozen=True)
+class Review:
+    """A served database holding one stored run."""
+
+    cli: Cli
+    base: str
+    run_id: int
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def unchanged_review(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Review]:
+    """One database and one server per backend for the bad requests, each of which must leave
+    the run as it was (every test checks that it did): a fresh server per case cost 0.7 s."""
+    folder = tmp_path_factory.mktemp("review")
+    databases: AbstractContextManager[str] = (
+        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
+        if request.param == "sqlite"
+        else contextmanager(fresh_postgres_database)()
+    )
+    with databases as url:
+        cli = Cli(url)
+        import_pair(cli, folder, "pair", ENGLISH, FRENCH)
+        run = store_run(url, "pair", "en", "fr", BEADS, method="aligner-dp-refine")
+        with running_server(url, per_page=3) as base:
+            yield Review(cli, base, run)
 
 
 def post_edit(base: str, run: int, **fields: object) -> httpx.Response:
@@ -147,16 +178,19 @@ BAD_JSON_EDITS = [
 
 @pytest.mark.parametrize(("body", "status", "message"), BAD_JSON_EDITS)
 def test_bad_json_edits_get_a_clear_error_and_change_nothing(
-    cli: Cli, server: str, run_id: int, body: bytes, status: int, message: str
+    unchanged_review: Review, body: bytes, status: int, message: str
 ) -> None:
-    with review_client(server) as client:
+    review = unchanged_review
+    with review_client(review.base) as client:
         response = client.post(
-            f"/api/runs/{run_id}/edits", content=body, headers={"content-type": "application/json"}
+            f"/api/runs/{review.run_id}/edits",
+            content=body,
+            headers={"content-type": "application/json"},
         )
     assert response.status_code == status
     assert message in response.json()["error"] and "\n" not in response.json()["error"]
     assert "Traceback" not in response.text
-    assert {s for _, s in current(cli.db_url, run_id)} == {"auto"}
+    assert {s for _, s in current(review.cli.db_url, review.run_id)} == {"auto"}
 
 
 BAD_PAGES = [
@@ -180,11 +214,12 @@ BAD_PAGES = [
 
 @pytest.mark.parametrize(("method", "path", "status", "message"), BAD_PAGES)
 def test_unknown_ids_and_malformed_requests_get_a_clear_4xx(
-    server: str, run_id: int, method: str, path: str, status: int, message: str
+    unchanged_review: Review, method: str, path: str, status: int, message: str
 ) -> None:
-    url = server + path.format(run=run_id)
+    review = unchanged_review
+    url = review.base + path.format(run=review.run_id)
     body = {"action": "confirm", "position": 0, "version": 0}
-    with review_client(server) as client:
+    with review_client(review.base) as client:
         response = client.get(url) if method == "get" else client.post(url, json=body)
     assert response.status_code == status
     assert "Traceback" not in response.text
@@ -212,17 +247,17 @@ def test_unknown_ids_and_malformed_requests_get_a_clear_4xx(
     ],
 )
 def test_malformed_form_data_gets_an_html_400(
-    cli: Cli, server: str, run_id: int, data: dict[str, str] | None, headers: dict[str, str],
-    message: str,
-) -> None:  # fmt: skip
-    with review_client(server) as client:
+    unchanged_review: Review, data: dict[str, str] | None, headers: dict[str, str], message: str
+) -> None:
+    review = unchanged_review
+    with review_client(review.base) as client:
         response = client.post(
-            f"/runs/{run_id}/edit", data=data,
+            f"/runs/{review.run_id}/edit", data=data,
             content=None if data else b"--zz\r\nbroken", headers=headers,
         )  # fmt: skip
     assert response.status_code == 400
     assert message in response.text and "Traceback" not in response.text
-    assert {s for _, s in current(cli.db_url, run_id)} == {"auto"}
+    assert {s for _, s in current(review.cli.db_url, review.run_id)} == {"auto"}
 
 
 def test_text_is_escaped_a_script_in_a_segment_shows_as_text(cli: Cli, tmp_path: Path) -> None:
