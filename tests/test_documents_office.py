@@ -147,10 +147,14 @@ def test_libreoffice_pdf_footnotes(converted: dict[str, Path]) -> None:
 
 
 def zip_bytes(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """The same bytes whenever they are made: they name parametrised cases, and pytest-xdist
+    stops the whole run when its workers collect different names (a member stamped with the
+    time of day differed when two workers collected a second apart)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            member = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            archive.writestr(member, data, compress_type=compression)
     return buffer.getvalue()
 
 
