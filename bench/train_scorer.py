@@ -29,12 +29,12 @@ trains without some features (their weights stay 0): the ablations.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from crossfit import cross_fitted, report_f1, run_dev, with_confidence
 from embedcache import CountingEmbedder, DiskCache
 from numpy.typing import NDArray
 from sets import Pair, all_sets
@@ -43,8 +43,7 @@ from aligner.core.beadmodel import MODEL_PATH, BeadModel
 from aligner.core.beadscore import ALIGNED_FEATURES, aligned_features
 from aligner.core.dp import AlignParams, align, utf8_lengths
 from aligner.core.encoders import load_encoder
-from aligner.core.evaluation import count, scores
-from aligner.core.pipeline import align_and_score, documents
+from aligner.core.pipeline import documents
 from aligner.core.refine import (
     DocumentScorer,
     RefineParams,
@@ -75,22 +74,6 @@ class Window:
     gold_skip_src: NDArray[np.bool_]
     gold_skip_tgt: NDArray[np.bool_]
     size: tuple[int, int]
-
-
-def fit_logistic(x: Floats, y: Floats, l2: float = 1.0) -> Floats:
-    """Newton's method for L2-regularised logistic regression (the intercept unpenalised)."""
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], l2)
-    penalty[0] = 0.0
-    for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
-        gradient = x.T @ (p - y) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(len(w))
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w
 
 
 def unit_gold(gold: list[Bead]) -> list[Bead]:
@@ -305,112 +288,6 @@ def fit(windows: list[Window], settings: Settings) -> tuple[Floats, Floats]:
     )  # fmt: skip
 
 
-Outputs = tuple[list[Floats], list[Floats], list[bool], list[Floats], list[Floats], list[bool]]
-
-
-def run_dev(
-    model: BeadModel, dev: dict[str, list[Pair]], cache: DiskCache
-) -> tuple[dict[str, float], Outputs]:
-    """Strict F1 of the pipeline on each development set, and the output beads' confidence
-    features: aligned (features, score, right), then left-out sentences likewise."""
-    f1: dict[str, float] = {}
-    out: Outputs = ([], [], [], [], [], [])
-    for name, members in dev.items():
-        total = None
-        for pair in members:
-            beads, scorer = align_and_score(
-                pair.src, pair.tgt, CountingEmbedder(cache), AlignParams(), RefineParams(),
-                pair.paragraphs, model,
-            )  # fmt: skip
-            gold = {(b.src, b.tgt) for b in pair.gold}
-            aligned, features, scores_ = scorer._aligned(beads)
-            out[0].append(features)
-            out[1].append(scores_)
-            out[2].extend((beads[k].src, beads[k].tgt) in gold for k in aligned)
-            for bead in beads:
-                if not (bead.src and bead.tgt):
-                    rows, values = scorer.skip_rows(bead)
-                    out[3].append(rows)
-                    out[4].append(values)
-                    out[5].extend([(bead.src, bead.tgt) in gold] * len(rows))
-            counts = count(pair.gold, beads)
-            total = counts if total is None else total + counts
-        assert total is not None
-        f1[name] = scores(total).strict_f1
-    return f1, out
-
-
-def confidence_weights(features: list[Floats], values: list[Floats], right: list[bool]) -> Floats:
-    """Logistic regression of "this output bead is right" on its features and search score."""
-    x = np.concatenate([np.concatenate(features), np.concatenate(values)[:, None]], axis=1)
-    y = np.asarray(right, np.float64)
-    if len(y) < 10 or y.all() or not y.any():
-        weights = np.zeros(x.shape[1])
-        weights[0] = 4.0 if y.all() else -4.0
-        return weights
-    return fit_logistic(x, y, l2=1.0)
-
-
-def with_confidence(model: BeadModel, outputs: Outputs) -> BeadModel:
-    return dataclasses.replace(
-        model,
-        aligned_confidence=confidence_weights(*outputs[:3]),
-        skipped_confidence=confidence_weights(*outputs[3:]),
-    )
-
-
-# The development pairs in groups that share no text (each group a list of parts of
-# "set / pair" names): the confidences are fitted on each group's beads as aligned by a scorer
-# trained without that group, so they are as sure as the scorer is on text it has not seen.
-FOLDS = (
-    ("text+berg", "dev edited"),
-    ("candide",),
-    ("bilinguator", "nos ", "khameleon", "aptekarsha"),
-    ("udhr",),
-)
-
-
-def in_fold(key: str, fold: tuple[str, ...]) -> bool:
-    return any(part in key.lower() for part in fold)
-
-
-def cross_fitted(
-    by_pair: dict[str, list[Window]],
-    dev: dict[str, list[Pair]],
-    cache: DiskCache,
-    settings: Settings,
-) -> Outputs:
-    """The output beads' confidence features of every development pair, each pair aligned by
-    a scorer trained without its fold (``FOLDS``)."""
-    unplaced = [key for key in by_pair if sum(in_fold(key, fold) for fold in FOLDS) != 1]
-    if unplaced:
-        raise SystemExit(f"pairs in no fold or in several: {', '.join(unplaced)}")
-    parts: list[Outputs] = []
-    for fold in FOLDS:
-        windows = [w for key, found in by_pair.items() if not in_fold(key, fold) for w in found]
-        aligned, skipped = fit(windows, settings)
-        members = {
-            name: [pair for pair in pairs if in_fold(f"{name} / {pair.name}", fold)]
-            for name, pairs in dev.items()
-        }
-        members = {name: pairs for name, pairs in members.items() if pairs}
-        f1, outputs = run_dev(BeadModel(aligned, skipped, 0.0), members, cache)
-        report_f1(f"held out {'/'.join(fold)}", f1)
-        parts.append(outputs)
-    return (
-        [x for part in parts for x in part[0]],
-        [x for part in parts for x in part[1]],
-        [x for part in parts for x in part[2]],
-        [x for part in parts for x in part[3]],
-        [x for part in parts for x in part[4]],
-        [x for part in parts for x in part[5]],
-    )
-
-
-def report_f1(label: str, f1: dict[str, float]) -> None:
-    print(f"{label}: " + ", ".join(f"{k} {v:.3f}" for k, v in f1.items()), flush=True)
-
-
 def windows_by_pair(
     dev: dict[str, list[Pair]], cache: DiskCache, how: str, kept: Path | None, refresh: str
 ) -> dict[str, list[Window]]:
@@ -490,11 +367,13 @@ def main() -> None:
         # Fit the confidences on the beads the pipeline outputs, then again once the
         # refinement has chosen its doubtful beads by those confidences.
         for _ in range(2):
-            f1, outputs = run_dev(model, dev, cache)
-            report_f1("in-sample", f1)
+            hits, outputs = run_dev(model, dev, cache)
+            report_f1("in-sample", hits)
             model = with_confidence(model, outputs)
     else:
-        model = with_confidence(model, cross_fitted(by_set, dev, cache, settings))
+        model = with_confidence(
+            model, cross_fitted(by_set, dev, cache, lambda windows: fit(windows, settings))
+        )
     args.out.write_text(model.to_json() + "\n", "utf-8")
     print(f"wrote {args.out}")
 

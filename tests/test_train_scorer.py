@@ -1,16 +1,20 @@
-"""bench/train_scorer.py's cross-fitting: every development pair is aligned, for the confidence
-fit, by a scorer trained without the text it comes from."""
+"""bench/crossfit.py: every development pair is aligned, for the confidence fit and the
+held-out figures, by a scorer trained without the text it comes from."""
 
 from __future__ import annotations
 
 import sys
 
+import pytest
+
 from tests.conftest import REPO, requires_shared
 
 sys.path.append(str(REPO / "bench"))
 
+from crossfit import FOLDS, in_fold, report_held_out
 from sets import all_sets
-from train_scorer import FOLDS, in_fold
+
+from aligner.core.evaluation import Counts
 
 
 @requires_shared
@@ -42,3 +46,17 @@ def test_a_remade_pair_falls_in_the_fold_of_the_text_it_was_made_from() -> None:
             assert made_from, key
             for original in made_from:
                 assert [in_fold(key, f) for f in FOLDS] == [in_fold(original, f) for f in FOLDS]
+
+
+def test_the_held_out_table_adds_up_each_sets_folds_and_averages_the_real_documents(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report_held_out({
+        "Candide en-es": Counts(9, 10, 10, 9, 10, 10),
+        "dev pairs with seeded edits": Counts(3, 4, 4, 3, 4, 4) + Counts(1, 4, 4, 1, 4, 4),
+        "UDHR paragraphs": Counts(7, 10, 10, 7, 10, 10),
+    })  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert "| dev pairs with seeded edits | 0.500 | 0.500 | 0.5000 | 1.0000 |" in lines
+    assert lines[-2] == "mean strict F1, the 2 real documents: 0.8000"
+    assert lines[-1] == "mean strict F1, every set: 0.7000"
