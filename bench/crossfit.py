@@ -18,7 +18,7 @@ from embedcache import CountingEmbedder, DiskCache
 from numpy.typing import NDArray
 from sets import Pair
 
-from aligner.core.beadmodel import BeadModel
+from aligner.core.beadmodel import BeadModel, probability
 from aligner.core.dp import AlignParams
 from aligner.core.evaluation import Counts, count, scores
 from aligner.core.pipeline import align_and_score
@@ -34,7 +34,7 @@ def fit_logistic(x: Floats, y: Floats, l2: float = 1.0) -> Floats:
     penalty = np.full(x.shape[1], l2)
     penalty[0] = 0.0
     for _ in range(100):
-        p = 1 / (1 + np.exp(-np.clip(x @ w, -40, 40)))
+        p = probability(x @ w)
         gradient = x.T @ (p - y) + penalty * w
         hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(len(w))
         step = np.linalg.solve(hessian, gradient)

@@ -7,6 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,14 @@ def fresh_postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def module_database(kind: str, folder: Path) -> AbstractContextManager[str]:
+    """A fresh database for a module-scoped fixture: ``kind`` "sqlite" is a file in ``folder``,
+    "postgresql" a database on the test server, dropped afterwards."""
+    if kind == "sqlite":
+        return nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
+    return contextmanager(fresh_postgres_database)()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +41,7 @@ from tests.conftest import (
     SHARED,
     Cli,
     assert_one_line_error,
-    fresh_postgres_database,
+    module_database,
     requires_shared,
 )
 from tests.test_embed_st import minilm_dir as minilm_dir
@@ -142,12 +141,7 @@ def library(
     """The library imported into a fresh database and aligned once on the cluster."""
     folder = tmp_path_factory.mktemp(f"library-{request.param}")
     write_library(folder)
-    databases: AbstractContextManager[str] = (
-        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
-        if request.param == "sqlite"
-        else contextmanager(fresh_postgres_database)()
-    )
-    with databases as url:
+    with module_database(request.param, folder) as url:
         Cli(url).ok("import", folder)
         yield Library(url, batch(url, DaskExecutor(client)))
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +15,10 @@ import pytest
 
 from aligner.services.review import load_beads, review_target
 from aligner.store.session import Database
-from tests.conftest import Cli, fresh_postgres_database
+from tests.conftest import Cli
 from tests.exporting import FixedBead, import_pair, store_run
 from tests.test_review import BEADS, ENGLISH, FRENCH
-from tests.test_web_helpers import review_client, running_server
+from tests.test_web_helpers import database_with_a_pair, review_client, running_server
 
 
 @pytest.fixture
@@ -49,18 +48,10 @@ def unchanged_review(
 ) -> Iterator[Review]:
     """One database and one server per backend for the bad requests, each of which must leave
     the run as it was (every test checks that it did): a fresh server per case cost 0.7 s."""
-    folder = tmp_path_factory.mktemp("review")
-    databases: AbstractContextManager[str] = (
-        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
-        if request.param == "sqlite"
-        else contextmanager(fresh_postgres_database)()
-    )
-    with databases as url:
-        cli = Cli(url)
-        import_pair(cli, folder, "pair", ENGLISH, FRENCH)
+    with database_with_a_pair(request.param, tmp_path_factory.mktemp("review")) as url:
         run = store_run(url, "pair", "en", "fr", BEADS, method="aligner-dp-refine")
         with running_server(url, per_page=3) as base:
-            yield Review(cli, base, run)
+            yield Review(Cli(url), base, run)
 
 
 def post_edit(base: str, run: int, **fields: object) -> httpx.Response:

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -17,7 +17,7 @@ import uvicorn
 from aligner.store.session import Database
 from aligner.web.app import create_app
 from aligner.web.security import CSRF_HEADER
-from tests.conftest import Cli, fresh_postgres_database
+from tests.conftest import Cli, module_database
 from tests.exporting import import_pair
 from tests.test_review import ENGLISH, FRENCH
 
@@ -26,12 +26,7 @@ from tests.test_review import ENGLISH, FRENCH
 def database_with_a_pair(kind: str, folder: Path) -> Iterator[str]:
     """A fresh database for a module's fixture (``kind``: "sqlite", a file in ``folder``, or
     "postgresql", dropped afterwards) holding the English and French texts of test_review."""
-    databases: AbstractContextManager[str] = (
-        nullcontext(f"sqlite:///{folder / 'aligner.sqlite'}")
-        if kind == "sqlite"
-        else contextmanager(fresh_postgres_database)()
-    )
-    with databases as db_url:
+    with module_database(kind, folder) as db_url:
         import_pair(Cli(db_url), folder, "pair", ENGLISH, FRENCH)
         yield db_url
 
