@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dask
 import pytest
 from distributed import Client, LocalCluster
 from sqlalchemy import delete, func, select
@@ -124,7 +125,12 @@ class Library:
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     """Two single-threaded worker processes, as on a two-core CI machine."""
+    # The cluster closes a worker's nanny for good if no worker of that name is registered
+    # lost-worker-timeout (15 s) after it was lost; a restart that happens to fall on that
+    # instant, 15 s after an earlier restart or kill, then waits 120 s for workers that never
+    # return (seen in CI). Restarted workers come back under their names within a second here.
     with (
+        dask.config.set({"distributed.deploy.lost-worker-timeout": "1h"}),
         LocalCluster(
             n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
             silence_logs=logging.ERROR,
