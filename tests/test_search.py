@@ -23,7 +23,7 @@ from aligner.core.search_text import SEARCH_FOLD, kwic, locate_phrase, search_fo
 from aligner.services import concordance as query_module
 from aligner.services.corpus_api import Corpus
 from aligner.store.session import Database, migrations_dir
-from tests.conftest import CORPUS, Cli, assert_one_line_error, fresh_postgres_database
+from tests.conftest import CORPUS, Cli, assert_one_line_error, module_database
 from tests.exporting import FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION, import_pair
 from tests.shared_encoder import use_shared_default_encoder
 
@@ -64,35 +64,29 @@ EN_THIRD_TRIAL = "This is especially true of the third big Moscow trial."
 # --- one aligned corpus per backend, shared by the read-only tests -------------------------------
 
 
-@pytest.fixture(scope="module")
-def postgres_module_url() -> Iterator[str]:
-    yield from fresh_postgres_database()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+def corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cli]:
     """The bundled corpus with en→fr-demo aligned twice and en→yi-demo once (runs 1, 2, 3), a
     Russian text in pre-1918 spelling aligned with its English (run 4), and the pair "om"
     whose French has an addition (run 5)."""
     folder = tmp_path_factory.mktemp("search")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'aligner.sqlite'}"
-    else:
-        url = str(request.getfixturevalue("postgres_module_url"))
-    cli = Cli(url)
-    cli.ok("import", CORPUS)
-    for label in ("fr-demo", "yi-demo", "fr-demo"):
-        cli.ok("align", WORK, "--src", "en", "--tgt", label)
-    (folder / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
-    (folder / "en.txt").write_text(ENGLISH, encoding="utf-8")
-    cli.ok("import", folder / "ru.txt", "--work", "ru-demo", "--lang", "ru", "--role", "original")
-    cli.ok(
-        "import", folder / "en.txt", "--work", "ru-demo", "--lang", "en", "--translation-of", "ru"
-    )
-    cli.ok("align", "ru-demo", "--src", "ru", "--tgt", "en")
-    import_pair(cli, folder, "om", FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION)
-    cli.ok("align", "om", "--src", "en", "--tgt", "fr")
-    return cli
+    with module_database(request.param, folder) as url:
+        cli = Cli(url)
+        cli.ok("import", CORPUS)
+        for label in ("fr-demo", "yi-demo", "fr-demo"):
+            cli.ok("align", WORK, "--src", "en", "--tgt", label)
+        (folder / "ru.txt").write_text(RUSSIAN, encoding="utf-8")
+        (folder / "en.txt").write_text(ENGLISH, encoding="utf-8")
+        cli.ok("import", folder / "ru.txt", "--work", "ru-demo", "--lang", "ru",
+               "--role", "original")  # fmt: skip
+        cli.ok("import", folder / "en.txt", "--work", "ru-demo", "--lang", "en",
+               "--translation-of", "ru")  # fmt: skip
+        cli.ok("align", "ru-demo", "--src", "ru", "--tgt", "en")
+        import_pair(cli, folder, "om", FOUR_ENGLISH_SENTENCES, FRENCH_WITH_AN_ADDITION)
+        cli.ok("align", "om", "--src", "en", "--tgt", "fr")
+        yield cli
 
 
 def hits(cli: Cli, *args: str) -> list[dict[str, object]]:
