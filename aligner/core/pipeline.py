@@ -147,17 +147,37 @@ def documents(
     k: int,
     paragraphs: tuple[Sequence[int] | None, Sequence[int] | None] = (None, None),
 ) -> tuple[Document, Document]:
-    """Both sides with their ``k``-neighbour margins, lengths and paragraph breaks."""
+    """Both sides with their ``k``-neighbour margins, lengths and paragraph breaks, and their
+    vectors centred (:func:`centred`) with the margins those give."""
+    src_centred, tgt_centred = centred(src_vectors), centred(tgt_vectors)
     return (
         Document(
             src, src_vectors, neighbour_margins(src_vectors, tgt_vectors, k), _lengths(src),
             paragraph_breaks(paragraphs[0], len(src)), paragraphs[0] is not None,
+            src_centred, neighbour_margins(src_centred, tgt_centred, k),
         ),
         Document(
             tgt, tgt_vectors, neighbour_margins(tgt_vectors, src_vectors, k), _lengths(tgt),
             paragraph_breaks(paragraphs[1], len(tgt)), paragraphs[1] is not None,
+            tgt_centred, neighbour_margins(tgt_centred, src_centred, k),
         ),
     )  # fmt: skip
+
+
+def centred(vectors: Vectors) -> Vectors:
+    """``vectors`` less their mean, each of length 1 again.
+
+    The mean of one text's sentence vectors is mostly its language's direction (and its
+    topic's); without it the translations of a sentence are nearer each other than to their
+    neighbours more often.  The scorer reads these beside the plain vectors, which the first
+    pass's fixed formula keeps (docs/accuracy.md has the held-out comparison).
+    """
+    if not len(vectors):
+        return vectors
+    moved = vectors - vectors.mean(axis=0)
+    return np.asarray(
+        moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9), np.float32
+    )
 
 
 def paragraph_breaks(paragraphs: Sequence[int] | None, count: int) -> NDArray[np.bool_]:

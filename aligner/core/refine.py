@@ -72,7 +72,8 @@ class Document:
 
     ``breaks[i]`` is true where a paragraph (or heading, or footnote) ends before sentence
     ``i``; position 0 and the end always count as breaks.  ``paragraphs_known`` is false when
-    the text came without paragraphs (one sentence a line).
+    the text came without paragraphs (one sentence a line).  ``centred``: the vectors less
+    their mean (:func:`aligner.core.pipeline.centred`), with their own ``centred_margins``.
     """
 
     sentences: Sequence[str]
@@ -80,12 +81,14 @@ class Document:
     margins: NDArray[np.float64]
     lengths: NDArray[np.float64]
     breaks: NDArray[np.bool_]
-    paragraphs_known: bool = False
+    paragraphs_known: bool
+    centred: Vectors
+    centred_margins: NDArray[np.float64]
 
     def side(self) -> Side:
         return Side(
             self.sentences, self.vectors, self.margins, self.lengths, self.breaks,
-            self.paragraphs_known,
+            self.paragraphs_known, self.centred, self.centred_margins,
         )  # fmt: skip
 
 
