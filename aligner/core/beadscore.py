@@ -65,23 +65,19 @@ class Side:
 
     @cached_property
     def centred_prefix(self) -> tuple[Floats, Floats]:
-        vectors = np.zeros((len(self.centred) + 1, self.centred.shape[1]))
-        np.cumsum(self.centred, axis=0, out=vectors[1:])
-        return vectors, np.concatenate([[0.0], np.cumsum(self.centred_margins)])
+        return _prefix_sums(self.centred), _prefix_sums(self.centred_margins)
 
     @cached_property
     def prefix(self) -> Floats:
-        out = np.zeros((len(self.vectors) + 1, self.vectors.shape[1]))
-        np.cumsum(self.vectors, axis=0, out=out[1:])
-        return out
+        return _prefix_sums(self.vectors)
 
     @cached_property
     def margin_prefix(self) -> Floats:
-        return np.concatenate([[0.0], np.cumsum(self.margins)])
+        return _prefix_sums(self.margins)
 
     @cached_property
     def length_prefix(self) -> Floats:
-        return np.concatenate([[0.0], np.cumsum(np.maximum(self.lengths, 1.0))])
+        return _prefix_sums(np.maximum(self.lengths, 1.0))
 
     @cached_property
     def number_prefix(self) -> Floats:
@@ -93,15 +89,20 @@ class Side:
 
     @cached_property
     def mark_prefix(self) -> Floats:
-        out = np.zeros((len(self.sentences) + 1, self.cues.punctuation.shape[1]))
-        np.cumsum(self.cues.punctuation, axis=0, out=out[1:])
-        return out
+        return _prefix_sums(self.cues.punctuation)
 
     @cached_property
     def break_prefix(self) -> Ints:
         """``break_prefix[p]``: breaks at positions 0..p (a span s..s+a-1 holds
         ``break_prefix[s + a - 1] - break_prefix[s]`` inside it)."""
         return np.cumsum(self.breaks.astype(np.int64))
+
+
+def _prefix_sums(values: NDArray[np.generic]) -> Floats:
+    """Sums of the first 0, 1, … len(values) rows (a span's sum is a difference of two)."""
+    out = np.zeros((len(values) + 1, *values.shape[1:]))
+    np.cumsum(values, axis=0, out=out[1:])
+    return out
 
 
 @dataclass
