@@ -11,7 +11,7 @@ import pytest
 
 from aligner.core.beadmodel import BeadModel
 from aligner.core.beadscore import ALIGNED_FEATURES, Candidates, RealSpans, Side, aligned_features
-from aligner.core.pipeline import centred, paragraph_breaks
+from aligner.core.pipeline import WHITENING_SHRINK, paragraph_breaks, whitened
 from aligner.core.skipscore import SKIP_FEATURES, nearby_match, skip_features
 from aligner.core.textcues import PUNCTUATION, sentence_cues, skeleton
 
@@ -30,7 +30,7 @@ def side(sentences: list[str], vectors: np.ndarray, paragraphs: list[int] | None
         np.array([len(s.encode()) for s in sentences], np.float64),
         paragraph_breaks(paragraphs, len(sentences)),
         paragraphs is not None,
-        centred(vectors),
+        whitened(vectors),
         np.zeros(len(sentences)),
     )
 
@@ -179,23 +179,35 @@ def test_a_model_saved_before_its_confidences_were_fitted_loads(tmp_path: Path) 
     assert abs(float(again.skipped_probability(features, np.array([0.0]))[0]) - 0.5) < 1e-12
 
 
-def test_centred_vectors_lose_their_sides_mean_and_keep_length_one() -> None:
+def test_whitened_vectors_lose_their_sides_mean_and_keep_length_one() -> None:
     vectors = unit_rows(np.array([[1.0, 1.0, 0.0], [1.0, -1.0, 0.0]]))
     # the shared direction (1, 0, 0) is gone; what tells the two apart is left, at length 1
-    np.testing.assert_allclose(centred(vectors), [[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]], atol=1e-6)
-    assert centred(np.empty((0, 3), np.float32)).shape == (0, 3)
+    np.testing.assert_allclose(whitened(vectors), [[0.0, 1.0, 0.0], [0.0, -1.0, 0.0]], atol=1e-6)
+    assert whitened(np.empty((0, 3), np.float32)).shape == (0, 3)
 
 
-def test_the_centred_match_goes_to_the_column_of_its_beads_shape() -> None:
+def test_whitening_damps_the_direction_that_carries_most_of_the_spread() -> None:
+    spread = np.array([[3.0, 0.1, 0.0], [-3.0, -0.1, 0.0], [3.0, -0.1, 0.0], [-3.0, 0.1, 0.0]])
+    vectors = np.asarray(spread + np.array([0.0, 0.0, 5.0]), np.float32)
+    # variances 9, 0.01 and 0 along the axes; each is scaled by 1 / sqrt(variance + floor)
+    floor = WHITENING_SHRINK * (9.0 + 0.01) / 3
+    expected = spread / np.sqrt(np.array([9.0, 0.01, 0.0]) + floor)
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(whitened(vectors), expected, atol=1e-5)
+    # the small direction's share grows: 0.1 / 3 before, more after
+    assert abs(expected[0, 1] / expected[0, 0]) > 0.1 / 3 * 1.1
+
+
+def test_the_whitened_match_goes_to_the_column_of_its_beads_shape() -> None:
     src_vectors = unit_rows(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]))
     tgt_vectors = unit_rows(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 1.0]]))
     src = side(["A b.", "C d.", "E f."], src_vectors)
     tgt = side(["A b.", "C d e f."], tgt_vectors)
-    src = dataclasses.replace(src, centred=src_vectors, centred_margins=np.array([0.1, 0.2, 0.3]))
-    tgt = dataclasses.replace(tgt, centred=tgt_vectors, centred_margins=np.array([0.1, 0.4]))
+    src = dataclasses.replace(src, whitened=src_vectors, whitened_margins=np.array([0.1, 0.2, 0.3]))
+    tgt = dataclasses.replace(tgt, whitened=tgt_vectors, whitened_margins=np.array([0.1, 0.4]))
     no_spans = (RealSpans.none(), RealSpans.none())
     rows = aligned_features(src, tgt, beads((0, 1, 0, 1), (1, 2, 1, 1)), 1.0, no_spans)
     # 1-1: cosine 1 less the mean margin (0.1 + 0.1) / 2; 2-1: the unit sum of (0,1,0) and
     # (0,0,1) meets (0,1,1)/√2 at cosine 1, less the mean margin (0.25 + 0.4) / 2
-    np.testing.assert_allclose(feature(rows, "centred match, 1-1"), [0.9, 0.0])
-    np.testing.assert_allclose(feature(rows, "centred match, larger"), [0.0, 1.0 - 0.325])
+    np.testing.assert_allclose(feature(rows, "whitened match, 1-1"), [0.9, 0.0])
+    np.testing.assert_allclose(feature(rows, "whitened match, larger"), [0.0, 1.0 - 0.325])

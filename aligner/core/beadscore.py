@@ -38,7 +38,7 @@ ALIGNED_FEATURES = (
     "no numbers", "sentence marks unmatched", "other marks unmatched", "names shared",
     "names unmatched", "ends at a paragraph end on both sides", "ends at a paragraph end on one",
     "starts at a paragraph start on one", "paragraph ends inside", "first-pass formula",
-    "centred match, 1-1", "centred match, larger",
+    "whitened match, 1-1", "whitened match, larger",
 )  # fmt: skip
 
 
@@ -56,16 +56,16 @@ class Side:
     lengths: Floats
     breaks: NDArray[np.bool_]
     paragraphs_known: bool
-    centred: NDArray[np.float32]  # the vectors less their side's mean, length 1 again
-    centred_margins: Floats
+    whitened: NDArray[np.float32]  # aligner.core.pipeline.whitened
+    whitened_margins: Floats
 
     @cached_property
     def cues(self) -> Cues:
         return sentence_cues(self.sentences)
 
     @cached_property
-    def centred_prefix(self) -> tuple[Floats, Floats]:
-        return _prefix_sums(self.centred), _prefix_sums(self.centred_margins)
+    def whitened_prefix(self) -> tuple[Floats, Floats]:
+        return _prefix_sums(self.whitened), _prefix_sums(self.whitened_margins)
 
     @cached_property
     def prefix(self) -> Floats:
@@ -241,18 +241,18 @@ def _local_features(
     # margins where they exist: the learned weights start from it and correct it.
     agreement = np.minimum(ls, lt) / np.maximum(ls, lt)
     out[:, 23] = (cosine - FORMULA_MARGIN_WEIGHT * margin) * np.log2(1 + agreement)
-    src_vectors, src_margins = _centred_spans(src, beads.s0, a)
-    tgt_vectors, tgt_margins = _centred_spans(tgt, beads.t0, b)
-    centred = (src_vectors * tgt_vectors).sum(axis=1) - (src_margins + tgt_margins) / 2
+    src_vectors, src_margins = _whitened_spans(src, beads.s0, a)
+    tgt_vectors, tgt_margins = _whitened_spans(tgt, beads.t0, b)
+    whitened = (src_vectors * tgt_vectors).sum(axis=1) - (src_margins + tgt_margins) / 2
     single = (a == 1) & (b == 1)
-    out[:, 24] = np.where(single, centred, 0.0)
-    out[:, 25] = np.where(single, 0.0, centred)
+    out[:, 24] = np.where(single, whitened, 0.0)
+    out[:, 25] = np.where(single, 0.0, whitened)
     return out
 
 
-def _centred_spans(side: Side, starts: Ints, counts: Ints) -> tuple[Floats, Floats]:
-    """Each span's summed centred vector (length 1) and its sentences' mean centred margin."""
-    vectors, margins = side.centred_prefix
+def _whitened_spans(side: Side, starts: Ints, counts: Ints) -> tuple[Floats, Floats]:
+    """Each span's summed whitened vector (length 1) and its sentences' mean whitened margin."""
+    vectors, margins = side.whitened_prefix
     sums = vectors[starts + counts] - vectors[starts]
     return (
         sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9),

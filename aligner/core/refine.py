@@ -72,8 +72,8 @@ class Document:
 
     ``breaks[i]`` is true where a paragraph (or heading, or footnote) ends before sentence
     ``i``; position 0 and the end always count as breaks.  ``paragraphs_known`` is false when
-    the text came without paragraphs (one sentence a line).  ``centred``: the vectors less
-    their mean (:func:`aligner.core.pipeline.centred`), with their own ``centred_margins``.
+    the text came without paragraphs (one sentence a line).  ``whitened``: the vectors
+    as :func:`aligner.core.pipeline.whitened` makes them, with their own ``whitened_margins``.
     """
 
     sentences: Sequence[str]
@@ -82,13 +82,13 @@ class Document:
     lengths: NDArray[np.float64]
     breaks: NDArray[np.bool_]
     paragraphs_known: bool
-    centred: Vectors
-    centred_margins: NDArray[np.float64]
+    whitened: Vectors
+    whitened_margins: NDArray[np.float64]
 
     def side(self) -> Side:
         return Side(
             self.sentences, self.vectors, self.margins, self.lengths, self.breaks,
-            self.paragraphs_known, self.centred, self.centred_margins,
+            self.paragraphs_known, self.whitened, self.whitened_margins,
         )  # fmt: skip
 
 
