@@ -25,6 +25,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from aligner.core.dp import unit_rows
 from aligner.core.textcues import Cues, sentence_cues
 
 Floats = NDArray[np.float64]
@@ -255,7 +256,7 @@ def _whitened_spans(side: Side, starts: Ints, counts: Ints) -> tuple[Floats, Flo
     vectors, margins = side.whitened_prefix
     sums = vectors[starts + counts] - vectors[starts]
     return (
-        sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9),
+        unit_rows(sums),
         (margins[starts + counts] - margins[starts]) / counts,
     )
 
@@ -268,7 +269,7 @@ class _Units:
         unique, self.index = np.unique(keys, return_inverse=True)
         self.starts, self.counts = unique // 64, unique % 64
         sums = side.prefix[self.starts + self.counts] - side.prefix[self.starts]
-        self.summed = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
+        self.summed = unit_rows(sums)
         self.vectors = self.summed.copy()
         self.summed_margins = (
             side.margin_prefix[self.starts + self.counts] - side.margin_prefix[self.starts]

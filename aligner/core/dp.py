@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,6 +32,7 @@ from aligner.core.types import Bead
 
 Vectors = NDArray[np.float32]
 Floats = NDArray[np.float64]
+Real = TypeVar("Real", np.float32, np.float64)
 Ints = NDArray[np.int64]
 MARGIN_CELLS = 100_000_000  # margins against the whole other side up to 10,000 × 10,000
 MARGIN_REACH = 2_000  # beyond: against the sentences within this distance of the band
@@ -338,8 +340,7 @@ def _band(src: Vectors, tgt: Vectors, params: AlignParams) -> Band:
 def _blocks(vectors: Vectors, factor: int) -> Vectors:
     count = math.ceil(len(vectors) / factor)
     sums = np.add.reduceat(vectors, np.arange(0, count * factor, factor)[:count], axis=0)
-    norms = np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-9)
-    return np.asarray(sums / norms, dtype=np.float32)
+    return np.asarray(unit_rows(sums), dtype=np.float32)
 
 
 def _band_around(coarse: list[Bead], factor: int, n: int, m: int, width: int) -> Band:
@@ -357,3 +358,10 @@ def _band_around(coarse: list[Bead], factor: int, n: int, m: int, width: int) ->
     hi = np.minimum.accumulate(np.clip(centre + width, 0, m)[::-1])[::-1]
     lo[0], hi[-1] = 0, m
     return Band(lo, np.maximum(hi, lo))
+
+
+def unit_rows(rows: NDArray[Real]) -> NDArray[Real]:
+    """``rows`` scaled to length 1 (a row of zeros stays zeros), in their own precision."""
+    return cast(
+        "NDArray[Real]", rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-9)
+    )

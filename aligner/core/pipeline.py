@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from aligner.core.beadmodel import BeadModel
 from aligner.core.confidence import calibrated
-from aligner.core.dp import AlignParams, Vectors, align, utf8_lengths
+from aligner.core.dp import AlignParams, Vectors, align, unit_rows, utf8_lengths
 from aligner.core.progress import Report, Steps, embed_reporting, embedding_with_report
 from aligner.core.refine import (
     Document,
@@ -184,9 +184,7 @@ def whitened(vectors: Vectors) -> Vectors:
     floor = WHITENING_SHRINK * max(float(variances.mean()), 1e-12)
     scaling = (axes / np.sqrt(np.maximum(variances, 0.0) + floor)) @ axes.T
     moved = moved @ np.asarray(scaling, np.float32)
-    return np.asarray(
-        moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9), np.float32
-    )
+    return np.asarray(unit_rows(moved), np.float32)
 
 
 def paragraph_breaks(paragraphs: Sequence[int] | None, count: int) -> NDArray[np.bool_]:
