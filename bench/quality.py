@@ -56,11 +56,10 @@ class SetResult:
             "strict_r": result.strict_recall,
             "strict_f1": result.strict_f1,
             "lax_f1": result.lax_f1,
-            "ece": ece(self.confidences, self.right),
             "texts_per_sentence": self.texts / max(self.sentences, 1),
             "embedding_to_floor": self.cost / max(self.floor, 1e-9),
             "seconds": self.cpu + self.cost,
-        }
+        } | ({"ece": ece(self.confidences, self.right)} if self.confidences else {})
 
 
 def ece(confidences: Sequence[float], right: Sequence[bool], bins: int = 10) -> float:
@@ -90,9 +89,10 @@ def run_set(
         spent = time.process_time() - started
         result.counts = result.counts + count(pair.gold, beads)
         gold = {(b.src, b.tgt) for b in pair.gold}
-        for bead in beads:
-            result.confidences.append(0.0 if bead.score is None else bead.score)
-            result.right.append((bead.src, bead.tgt) in gold)
+        for bead in beads:  # beads without a confidence (bertalign-style) have no ECE
+            if bead.score is not None:
+                result.confidences.append(bead.score)
+                result.right.append((bead.src, bead.tgt) in gold)
         result.texts += embed.texts
         result.sentences += len(pair.src) + len(pair.tgt)
         result.cost += embed.cost
@@ -138,7 +138,7 @@ def print_table(
         print(
             f"| {name} | {'dev' if dev else 'test'} | {_cell(row['strict_p'])} "
             f"| {_cell(row['strict_r'])} | {_cell(row['strict_f1'])} | {_cell(row['lax_f1'])} "
-            f"| {_cell(row['ece'])} | {_cell(row['texts_per_sentence'], 2)} "
+            f"| {_cell(row.get('ece'))} | {_cell(row['texts_per_sentence'], 2)} "
             f"| {_cell(row.get('embedding_to_floor'), 2)} "
             f"| {_cell(row['seconds'], 1)} | {_cell(before.get('strict_f1'))} "
             f"| {_cell(before.get('lax_f1'))} | {_cell(before.get('ece'))} |"

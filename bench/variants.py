@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+import reference
 from sets import Pair
 
 from aligner.core.dp import AlignParams
@@ -74,8 +75,15 @@ def legacy(pair: Pair, embed: Embed, model: Any) -> list[Bead]:
     return align_texts(pair.src, pair.tgt, embed, AlignParams(), paragraphs=pair.paragraphs)
 
 
+def bertalign_style(pair: Pair, embed: Embed, model: Any) -> list[Bead]:
+    """The plain Bertalign-style re-implementation of ``bench/reference.py`` (no confidences)."""
+    del model
+    return reference.align(pair.src, pair.tgt, embed)
+
+
 VARIANTS: dict[str, Callable[[], Variant]] = {
     "legacy": lambda: legacy,
+    "bertalign-style": lambda: bertalign_style,
     "default": lambda: configured(),
     "first-pass-only": lambda: configured(refine=None),
     "no-grouped-omissions": lambda: configured(group=False),
