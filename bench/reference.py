@@ -21,14 +21,15 @@ bertalign-style``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
+from aligner.core.dp import unit_rows, utf8_lengths
+from aligner.core.refine import Embed
 from aligner.core.types import Bead
 
-Embed = Callable[[Sequence[str]], NDArray[np.float32]]
 MOST = 4  # sentences a side in one bead
 TOTAL = 5  # sentences of both sides in one bead
 TOP_K = 3
@@ -51,12 +52,8 @@ class Runs:
         for k in range(1, MOST + 1):
             texts = [" ".join(sentences[s : s + k]) for s in range(self.n - k + 1)]
             vectors = np.asarray(embed(texts), np.float64) if texts else np.zeros((0, 1))
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True) if texts else 1.0
-            self.vectors.append(vectors / np.maximum(norms, 1e-12))
-            self.lengths.append(np.array([len(t.encode("utf-8")) for t in texts], float))
-
-    def vector(self, start: int, k: int) -> NDArray[np.float64] | None:
-        return self.vectors[k - 1][start] if 0 <= start <= self.n - k else None
+            self.vectors.append(unit_rows(vectors))
+            self.lengths.append(np.array(utf8_lengths(texts), float))
 
 
 def _anchors(src: Runs, tgt: Runs) -> list[tuple[int, int]]:
@@ -127,27 +124,19 @@ def _band(anchors: list[tuple[int, int]], n: int, m: int) -> tuple[list[int], li
     return lo, hi
 
 
-def _margin_mean(runs: Runs, start: int, k: int, other: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Mean cosine of ``other``'s rows with the runs of k just before and just after the run of
-    k at ``start`` (0 where there are none)."""
-    around = (runs.vector(start - k, k), runs.vector(start + k, k))
-    neighbours = [v for v in around if v is not None]
-    if not neighbours:
-        return np.zeros(len(other))
-    return np.asarray(np.mean([other @ v for v in neighbours], axis=0), np.float64)
-
-
-def _margins_of_runs(
-    runs: Runs, starts: NDArray[np.int64], k: int, vector: NDArray[np.float64]
+def _neighbour_cosines(
+    runs: Runs, starts: NDArray[np.int64], k: int, others: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    """For each run of k at ``starts``: the mean cosine of ``vector`` with its two neighbouring
-    runs of k (as ``_margin_mean``, many runs at once)."""
-    similar = runs.vectors[k - 1] @ vector
-    total, count = np.zeros(len(starts)), np.zeros(len(starts))
+    """The mean cosine of ``others`` with the runs of k just before and just after each run of k
+    at ``starts`` (0 where there are none).  One start against many vectors, or many starts
+    against one vector."""
+    shape = np.broadcast_shapes(starts.shape, others.shape[:-1])
+    total, count = np.zeros(shape), np.zeros(shape)
     for neighbour in (starts - k, starts + k):
         valid = (neighbour >= 0) & (neighbour <= runs.n - k)
-        total[valid] += similar[neighbour[valid]]
-        count[valid] += 1
+        vectors = runs.vectors[k - 1][np.where(valid, neighbour, 0)]
+        total += np.where(valid, np.sum(vectors * others, axis=-1), 0.0)
+        count += valid
     return total / np.maximum(count, 1)
 
 
@@ -183,7 +172,8 @@ def align(src_sentences: Sequence[str], tgt_sentences: Sequence[str], embed: Emb
                 targets = tgt.vectors[b - 1][starts]
                 cosine = targets @ source
                 margin = (
-                    _margin_mean(src, i - a, a, targets) + _margins_of_runs(tgt, starts, b, source)
+                    _neighbour_cosines(src, np.array([i - a]), a, targets)
+                    + _neighbour_cosines(tgt, starts, b, source)
                 ) / 2
                 src_len = src.lengths[a - 1][i - a]
                 tgt_len = tgt.lengths[b - 1][starts] * ratio
