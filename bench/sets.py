@@ -2,7 +2,8 @@
 
 Development sets (tune and train on them): Text+Berg ``dev`` (de-fr), TransRead Candide en-es and
 en-el, the bilinguator stories and the UDHR, paragraph by paragraph (see ``../shared/data``), and
-the first three remade with seeded merges and drops the way the FLORES test pairs are made.
+the first three remade with seeded merges and drops the way the FLORES test pairs are made, and
+again with every sentence their gold leaves out taken away (scored only, not trained on).
 Test sets (report only): Text+Berg ``test0-6``, the five TransRead en-fr novels and FLORES-200
 devtest yi/ru/fr-en with seeded merges and drops at three edit settings.
 """
@@ -48,12 +49,15 @@ class Pair:
 
 @dataclass(frozen=True)
 class EvalSet:
-    """A named group of pairs scored together (micro average); ``dev``: tuning allowed."""
+    """A named group of pairs scored together (micro average); ``dev``: tuning allowed;
+    ``train``: the bead scorer is trained on it (a development set made from the others' text
+    is only scored, so that no text is trained on twice)."""
 
     name: str
     dev: bool
     load: Callable[[], list[Pair]]
     group: str = ""  # sets sharing a group are also summarised together (mean, minimum)
+    train: bool = True
 
 
 def textberg(names: list[str]) -> list[Pair]:
@@ -181,6 +185,33 @@ def scrapped(pair: Pair, seed: int) -> Pair:
     return Pair(f"{pair.name} with scraps", src, tgt, gold)
 
 
+def without_omissions(pair: Pair) -> Pair:
+    """A development pair with every sentence its gold leaves out (1-0 and 0-1 beads, or no
+    bead at all) taken away: text as a clean translation comes, on which leaving a sentence
+    out is always wrong."""
+    src_kept = sorted(i for b in pair.gold if b.src and b.tgt for i in b.src)
+    tgt_kept = sorted(j for b in pair.gold if b.src and b.tgt for j in b.tgt)
+    src_at = {old: new for new, old in enumerate(src_kept)}
+    tgt_at = {old: new for new, old in enumerate(tgt_kept)}
+    gold = [
+        Bead(tuple(src_at[i] for i in b.src), tuple(tgt_at[j] for j in b.tgt))
+        for b in pair.gold
+        if b.src and b.tgt
+    ]
+    src_paragraphs, tgt_paragraphs = pair.paragraphs
+    paragraphs = (
+        None if src_paragraphs is None else [src_paragraphs[i] for i in src_kept],
+        None if tgt_paragraphs is None else [tgt_paragraphs[j] for j in tgt_kept],
+    )
+    return Pair(
+        f"{pair.name} without omissions",
+        [pair.src[i] for i in src_kept],
+        [pair.tgt[j] for j in tgt_kept],
+        gold,
+        paragraphs,
+    )
+
+
 def all_sets() -> list[EvalSet]:
     sets = [
         EvalSet("Text+Berg dev de-fr", True, lambda: textberg(["dev"])),
@@ -212,6 +243,19 @@ def all_sets() -> list[EvalSet]:
                     *bilinguator(),
                 ]
             ],
+        ),
+        EvalSet(
+            "dev pairs without omissions",
+            True,
+            lambda: [
+                without_omissions(pair)
+                for pair in [
+                    *textberg(["dev"]),
+                    transread("Candide", "en", "es"),
+                    transread("Candide", "en", "el"),
+                ]
+            ],
+            train=False,
         ),
         EvalSet("Text+Berg test0-6 de-fr", False, lambda: textberg([f"test{k}" for k in range(7)])),
         EvalSet(

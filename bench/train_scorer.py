@@ -339,7 +339,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     cache = DiskCache(load_encoder())
-    dev = {s.name: s.load() for s in all_sets() if s.dev}
+    dev = {s.name: s.load() for s in all_sets() if s.dev and s.train}
     by_set = windows_by_pair(dev, cache, args.windows, args.keep_windows, args.refresh)
     left_out = [part.lower() for part in filter(None, args.leave_out.split(","))]
     if left_out and not args.no_calibration:
