@@ -42,10 +42,11 @@ def refine_with(**changes: object) -> RefineParams:
 
 
 def parsed(spec: str) -> Variant:
-    """A variant from ``refine:doubt=0.7,context=2;align:margin_weight=0.5;group=0``."""
+    """A variant from ``refine:doubt=0.7,context=2;align:margin_weight=0.5;group=0``
+    (``first-pass-only;align:...``: the first pass alone, with those settings)."""
     refine: dict[str, Any] = {}
     align: dict[str, Any] = {}
-    group = True
+    group, refined = True, True
     for part in spec.split(";"):
         kind, _, settings = part.partition(":")
         for setting in filter(None, settings.split(",")):
@@ -60,9 +61,10 @@ def parsed(spec: str) -> Variant:
             )
         if kind.startswith("group="):
             group = kind.endswith("1")
+        refined = refined and kind != "first-pass-only"
     return configured(
         dataclasses.replace(DEFAULT_PARAMS, **align),
-        dataclasses.replace(DEFAULT_REFINE, **refine),
+        dataclasses.replace(DEFAULT_REFINE, **refine) if refined else None,
         group,
     )
 
