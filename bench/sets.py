@@ -212,6 +212,12 @@ def without_omissions(pair: Pair) -> Pair:
     )
 
 
+def sentence_documents() -> list[Pair]:
+    """The development documents with sentence-level gold (Text+Berg dev, Candide en-es and
+    en-el): the ones remade with seeded edits and without their omissions."""
+    return [*textberg(["dev"]), transread("Candide", "en", "es"), transread("Candide", "en", "el")]
+
+
 def all_sets() -> list[EvalSet]:
     sets = [
         EvalSet("Text+Berg dev de-fr", True, lambda: textberg(["dev"])),
@@ -225,11 +231,7 @@ def all_sets() -> list[EvalSet]:
             lambda: [
                 edited_gold(pair, seed, merge, drop)
                 for seed, merge, drop in ((11, 0.10, 0.05), (12, 0.15, 0.03))
-                for pair in [
-                    *textberg(["dev"]),
-                    transread("Candide", "en", "es"),
-                    transread("Candide", "en", "el"),
-                ]
+                for pair in sentence_documents()
             ],
         ),
         EvalSet(
@@ -247,14 +249,7 @@ def all_sets() -> list[EvalSet]:
         EvalSet(
             "dev pairs without omissions",
             True,
-            lambda: [
-                without_omissions(pair)
-                for pair in [
-                    *textberg(["dev"]),
-                    transread("Candide", "en", "es"),
-                    transread("Candide", "en", "el"),
-                ]
-            ],
+            lambda: [without_omissions(pair) for pair in sentence_documents()],
             train=False,
         ),
         EvalSet("Text+Berg test0-6 de-fr", False, lambda: textberg([f"test{k}" for k in range(7)])),
